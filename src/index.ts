@@ -1,0 +1,1 @@
+export { RrunError, ExitCode, isRrunError } from '../oci/errors.js';

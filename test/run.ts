@@ -68,7 +68,7 @@ async function runSuite(files: string[], concurrency: number, tally: Tally): Pro
     if (d.details?.type === 'suite') return;
     tally.failed++;
   });
-  const out = stream.compose(spec);
+  const out = stream.compose(new spec());
   out.pipe(process.stdout, { end: false });
   await new Promise<void>((resolve, reject) => {
     out.on('end', resolve);

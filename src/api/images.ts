@@ -1,0 +1,203 @@
+// `rrun images` and `rrun image inspect` as library functions: they read the store and
+// return data shaped like podman's (field names and values), never print.
+import { RrunError } from '../../oci/errors.js';
+import { formatRfc3339Seconds } from '../../oci/time.js';
+import { manifestMediaType, parseImageManifest, type HistoryEntry, type ImageRuntimeConfig } from '../../oci/image.js';
+import type { ImageRecord } from '../../storage/records.js';
+import { checkLayerDirs, layerChain, readSnapshot, type StoreSnapshot } from '../../storage/store.js';
+import { layerDirs } from '../../storage/paths.js';
+import { createContext, type Context, type GlobalOptions } from '../context.js';
+import {
+  ImageTree,
+  configKey,
+  createdSeconds,
+  imageSize,
+  repoDigests,
+  repoTags,
+} from '../image/catalog.js';
+import { resolveLocalImage } from '../image/local.js';
+
+/** One image as `podman images` describes it (podman's entities.ImageSummary). */
+export interface ImageSummary {
+  Id: string;
+  ParentId: string;
+  RepoTags: string[];
+  RepoDigests: string[];
+  Size: number;
+  SharedSize: number;
+  VirtualSize: number;
+  Labels: Record<string, string> | null;
+  Containers: number;
+  Names?: string[];
+  Dangling?: boolean;
+  Digest: string;
+  History: string[] | null;
+  /** Seconds since the epoch. */
+  Created: number;
+  CreatedAt: string;
+}
+
+export interface ListImagesOptions extends GlobalOptions {
+  /** Include intermediate images (podman images -a). */
+  all?: boolean;
+}
+
+const withConfig = (image: ImageRecord): string[] => [configKey(image), 'manifest'];
+
+function summarize(snap: StoreSnapshot, tree: ImageTree, image: ImageRecord): ImageSummary {
+  const names = image.names ?? [];
+  const created = createdSeconds(image);
+  const size = imageSize(snap, image);
+  const summary: ImageSummary = {
+    Id: image.id,
+    ParentId: tree.parent(image)?.id ?? '',
+    RepoTags: repoTags(image),
+    RepoDigests: repoDigests(image),
+    Size: size,
+    SharedSize: 0,
+    VirtualSize: size,
+    Labels: tree.config(image)?.config?.Labels ?? null,
+    Containers: snap.containers.filter((c) => c.image === image.id).length,
+    Digest: image.digest ?? '',
+    History: image['names-history'] ?? null,
+    Created: created,
+    CreatedAt: formatRfc3339Seconds(created),
+  };
+  if (names.length > 0) summary.Names = names;
+  else if (!tree.hasChildren(image)) summary.Dangling = true;
+  return summary;
+}
+
+/** The images of the store, newest first; intermediate images only with `all`. */
+export async function listImages(opts: ListImagesOptions = {}, ctx?: Context): Promise<ImageSummary[]> {
+  const context = ctx ?? (await createContext(opts));
+  const snap = await readSnapshot(context.storage, { containers: true, imageBigData: withConfig });
+  const tree = new ImageTree(snap);
+  const visible = snap.images.filter(
+    (image) => opts.all === true || (image.names ?? []).length > 0 || !tree.hasChildren(image),
+  );
+  return visible.map((image) => summarize(snap, tree, image)).sort((a, b) => b.Created - a.Created);
+}
+
+/** `podman image inspect` data (c/common libimage ImageData). */
+export interface ImageInspect {
+  Id: string;
+  Digest: string;
+  RepoTags: string[];
+  RepoDigests: string[];
+  Parent: string;
+  Comment: string;
+  Created: string | null;
+  Config: ImageRuntimeConfig;
+  Version: string;
+  Author: string;
+  Architecture: string;
+  Os: string;
+  Size: number;
+  VirtualSize: number;
+  GraphDriver: { Name: string; Data: Record<string, string> };
+  RootFS: { Type: string; Layers: string[] };
+  Labels: Record<string, string> | null;
+  Annotations: Record<string, string>;
+  ManifestType: string;
+  User: string;
+  History: HistoryEntry[];
+  NamesHistory: string[];
+  Healthcheck?: unknown;
+}
+
+// The OCI ImageConfig fields in the order Go marshals them.
+const runtimeConfigFields = [
+  'User', 'ExposedPorts', 'Env', 'Entrypoint', 'Cmd', 'Volumes', 'WorkingDir', 'Labels', 'StopSignal', 'ArgsEscaped',
+] as const;
+
+function ociRuntimeConfig(cfg: ImageRuntimeConfig | undefined): ImageRuntimeConfig {
+  const out: ImageRuntimeConfig = {};
+  for (const field of runtimeConfigFields) {
+    const value = cfg?.[field];
+    const empty =
+      value === undefined || value === null || value === '' || value === false ||
+      (Array.isArray(value) && value.length === 0) ||
+      (typeof value === 'object' && Object.keys(value).length === 0);
+    if (!empty) (out as Record<string, unknown>)[field] = value;
+  }
+  return out;
+}
+
+function ociHistory(history: HistoryEntry[] | undefined): HistoryEntry[] {
+  return (history ?? []).map((h) => {
+    const out: HistoryEntry = {};
+    if (h.created !== undefined) out.created = h.created;
+    if (h.created_by) out.created_by = h.created_by;
+    if (h.author) out.author = h.author;
+    if (h.comment) out.comment = h.comment;
+    if (h.empty_layer) out.empty_layer = true;
+    return out;
+  });
+}
+
+function graphDriver(snap: StoreSnapshot, image: ImageRecord): ImageInspect['GraphDriver'] {
+  const chain = layerChain(snap, image.layer, image.id);
+  const [top, ...lower] = chain;
+  const data: Record<string, string> = {};
+  if (lower.length > 0) data['LowerDir'] = lower.map((l) => layerDirs(snap.paths, l.id).diff).join(':');
+  if (top !== undefined) {
+    data['UpperDir'] = layerDirs(snap.paths, top.id).diff;
+    data['WorkDir'] = layerDirs(snap.paths, top.id).work;
+  }
+  return { Name: snap.options.driver, Data: data };
+}
+
+function inspectRecord(snap: StoreSnapshot, tree: ImageTree, image: ImageRecord): ImageInspect {
+  const config = tree.config(image);
+  if (config === undefined) {
+    throw new RrunError({
+      code: 'ERR_IMAGE_CONFIG_MISSING',
+      message: `image ${image.id} has no config in the store`,
+      subject: image.id,
+      hint: 'the image is damaged; remove it and pull or build it again',
+    });
+  }
+  const rawManifest = snap.bigData.get(image.id)?.get('manifest');
+  const manifest = rawManifest === undefined ? undefined : parseImageManifest(rawManifest, `manifest of image ${image.id}`);
+  const manifestType = manifest === undefined ? '' : manifestMediaType(manifest);
+  const isOci = manifestType === 'application/vnd.oci.image.manifest.v1+json';
+  const history = ociHistory(config.history);
+  const size = imageSize(snap, image);
+  const data: ImageInspect = {
+    Id: image.id,
+    Digest: image.digest ?? '',
+    RepoTags: repoTags(image),
+    RepoDigests: repoDigests(image),
+    Parent: tree.parent(image)?.id ?? '',
+    Comment: (isOci ? history[0]?.comment : config.comment) ?? '',
+    Created: config.created ?? null,
+    Config: ociRuntimeConfig(config.config),
+    Version: config.docker_version ?? '',
+    Author: config.author ?? '',
+    Architecture: config.architecture ?? '',
+    Os: config.os ?? '',
+    Size: size,
+    VirtualSize: size,
+    GraphDriver: graphDriver(snap, image),
+    RootFS: { Type: config.rootfs?.type ?? '', Layers: config.rootfs?.diff_ids ?? [] },
+    Labels: config.config?.Labels ?? null,
+    Annotations: (isOci ? manifest?.annotations : undefined) ?? {},
+    ManifestType: manifestType,
+    User: config.config?.User ?? '',
+    History: history,
+    NamesHistory: image['names-history'] ?? [],
+  };
+  const health = config.container_config?.Healthcheck ?? config.config?.Healthcheck;
+  if (!isOci && health !== undefined && health !== null) data.Healthcheck = health;
+  return data;
+}
+
+/** Inspect one image by name, short name, id or id prefix. */
+export async function inspectImage(nameOrId: string, opts: GlobalOptions = {}, ctx?: Context): Promise<ImageInspect> {
+  const context = ctx ?? (await createContext(opts));
+  const snap = await readSnapshot(context.storage, { imageBigData: withConfig });
+  const image = await resolveLocalImage(context, snap, nameOrId);
+  await checkLayerDirs(snap, layerChain(snap, image.layer, image.id), nameOrId);
+  return inspectRecord(snap, new ImageTree(snap), image);
+}

@@ -1,0 +1,63 @@
+// Rendering for the terminal: podman's tables (Go tabwriter with minwidth 12, padding 2),
+// its human sizes and durations, and JSON the way Go's MarshalIndent prints it.
+
+/** Go text/tabwriter(minwidth=12, tabwidth=2, padding=2, ' ') over rows of cells. */
+export function renderTable(rows: readonly (readonly string[])[]): string {
+  const columns = Math.max(0, ...rows.map((r) => r.length));
+  const widths: number[] = [];
+  for (let c = 0; c < columns - 1; c++) {
+    const longest = Math.max(...rows.map((r) => (r[c] ?? '').length));
+    widths.push(Math.max(12, longest + 2));
+  }
+  return rows
+    .map((r) => r.map((cell, c) => (c < r.length - 1 ? cell.padEnd(widths[c] ?? 0) : cell)).join('') + '\n')
+    .join('');
+}
+
+/** go-units HumanSizeWithPrecision(size, 3): decimal units, three significant digits. */
+export function humanSize(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
+  let size = bytes;
+  let i = 0;
+  while (size >= 1000 && i < units.length - 1) {
+    size /= 1000;
+    i++;
+  }
+  return `${formatG3(size)} ${units[i]}`;
+}
+
+/** Go's %.3g for the values humanSize produces (0 ≤ v < 1000). */
+function formatG3(v: number): string {
+  if (v === 0) return '0';
+  const s = Number(v.toPrecision(3));
+  return String(s);
+}
+
+/** go-units HumanDuration, as podman shows "CREATED" columns (without " ago"). */
+export function humanDuration(seconds: number): string {
+  const s = Math.floor(seconds);
+  const minutes = s / 60;
+  const hours = minutes / 60;
+  if (s < 1) return 'Less than a second';
+  if (s === 1) return '1 second';
+  if (s < 60) return `${s} seconds`;
+  if (Math.round(minutes) === 1) return 'About a minute';
+  if (minutes < 60) return `${Math.round(minutes)} minutes`;
+  if (Math.round(hours) === 1) return 'About an hour';
+  if (hours < 48) return `${Math.round(hours)} hours`;
+  if (hours < 24 * 7 * 2) return `${Math.round(hours / 24)} days`;
+  if (hours < 24 * 30 * 2) return `${Math.round(hours / 24 / 7)} weeks`;
+  if (hours < 24 * 365 * 2) return `${Math.round(hours / 24 / 30)} months`;
+  return `${Math.round(hours / 24 / 365)} years`;
+}
+
+export function timeAgo(epochSeconds: number, now: number = Date.now() / 1000): string {
+  return `${humanDuration(now - epochSeconds)} ago`;
+}
+
+/** JSON as Go's json.MarshalIndent(v, "", indent) writes it, plus a newline. */
+export function goJson(value: unknown, indent = '    '): string {
+  return `${JSON.stringify(value, null, indent)
+    .replace(/[\u2028\u2029]/g, (c) => (c === '\u2028' ? '\\u2028' : '\\u2029'))
+    .replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`)}\n`;
+}

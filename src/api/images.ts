@@ -48,7 +48,9 @@ function summarize(snap: StoreSnapshot, tree: ImageTree, image: ImageRecord): Im
   const names = image.names ?? [];
   const created = createdSeconds(image);
   const size = imageSize(snap, image);
-  const summary: ImageSummary = {
+  const dangling = names.length === 0 && !tree.hasChildren(image);
+  // Key order is podman's JSON order; Names and Dangling are omitted when empty.
+  return {
     Id: image.id,
     ParentId: tree.parent(image)?.id ?? '',
     RepoTags: repoTags(image),
@@ -58,14 +60,13 @@ function summarize(snap: StoreSnapshot, tree: ImageTree, image: ImageRecord): Im
     VirtualSize: size,
     Labels: tree.config(image)?.config?.Labels ?? null,
     Containers: snap.containers.filter((c) => c.image === image.id).length,
+    ...(names.length > 0 ? { Names: names } : {}),
+    ...(dangling ? { Dangling: true } : {}),
     Digest: image.digest ?? '',
     History: image['names-history'] ?? null,
     Created: created,
     CreatedAt: formatRfc3339Seconds(created),
   };
-  if (names.length > 0) summary.Names = names;
-  else if (!tree.hasChildren(image)) summary.Dangling = true;
-  return summary;
 }
 
 /** The images of the store, newest first; intermediate images only with `all`. */
@@ -197,7 +198,7 @@ function inspectRecord(snap: StoreSnapshot, tree: ImageTree, image: ImageRecord)
 export async function inspectImage(nameOrId: string, opts: GlobalOptions = {}, ctx?: Context): Promise<ImageInspect> {
   const context = ctx ?? (await createContext(opts));
   const snap = await readSnapshot(context.storage, { imageBigData: withConfig });
-  const image = await resolveLocalImage(context, snap, nameOrId);
+  const image = resolveLocalImage(context, snap, nameOrId);
   await checkLayerDirs(snap, layerChain(snap, image.layer, image.id), nameOrId);
   return inspectRecord(snap, new ImageTree(snap), image);
 }

@@ -55,9 +55,40 @@ export function timeAgo(epochSeconds: number, now: number = Date.now() / 1000): 
   return `${humanDuration(now - epochSeconds)} ago`;
 }
 
-/** JSON as Go's json.MarshalIndent(v, "", indent) writes it, plus a newline. */
-export function goJson(value: unknown, indent = '    '): string {
-  return `${JSON.stringify(value, null, indent)
-    .replace(/[\u2028\u2029]/g, (c) => (c === '\u2028' ? '\\u2028' : '\\u2029'))
-    .replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`)}\n`;
+/**
+ * JSON as Go writes it with an indent, plus a newline. json.MarshalIndent escapes
+ * `<`, `>` and `&` (podman images); podman's inspect encoder turns that off.
+ */
+export function goJson(value: unknown, indent = '    ', escapeHtml = true): string {
+  const text = JSON.stringify(value, null, indent).replace(/[\u2028\u2029]/g, (c) =>
+    c === '\u2028' ? '\\u2028' : '\\u2029',
+  );
+  return `${escapeHtml ? text.replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`) : text}\n`;
+}
+
+function yamlScalar(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  const s = String(v);
+  return s === '' || /^[\s\-?:,[\]{}#&*!|>'"%@`]|: | #|\s$|^(true|false|null|~|\d[\d.e+-]*)$/i.test(s) ? JSON.stringify(s) : s;
+}
+
+/** A small YAML writer for podman-style `info` output (maps, lists, scalars). */
+export function toYaml(value: unknown, indent = ''): string {
+  if (Array.isArray(value)) {
+    if (value.length === 0) return ' []\n';
+    return `\n${value
+      .map((item) => {
+        const body = toYaml(item, `${indent}  `);
+        return typeof item === 'object' && item !== null ? `${indent}- ${body.trimStart()}` : `${indent}-${body}`;
+      })
+      .join('')}`;
+  }
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value);
+    if (entries.length === 0) return ' {}\n';
+    const lines = entries.map(([k, v]) => `${indent}${k}:${toYaml(v, `${indent}  `)}`).join('');
+    return indent === '' ? lines : `\n${lines}`;
+  }
+  return ` ${yamlScalar(value)}\n`;
 }

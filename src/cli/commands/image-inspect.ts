@@ -33,7 +33,7 @@ export const imageInspectCommand = (globals: CliGlobals, name: string) =>
           failure ??= new RrunError({ code: err.code, message: `inspecting object: ${err.message}`, subject: n, hint: err.hint, cause: err });
         }
       }
-      process.stdout.write(goJson(found, '     '));
+      process.stdout.write(goJson(found, '     ', false));
       if (failure !== undefined) throw failure;
       return 0;
     },

@@ -1,0 +1,136 @@
+// Runs a LaunchPlan to completion: helper, id maps, the two round trips, the exit status.
+// The only place that turns helper replies into user-facing errors and exit codes.
+import { constants as osConstants } from 'node:os';
+import { getSystemErrorMap } from 'node:util';
+import { ExitCode, RrunError } from '../../oci/errors.js';
+import { applyIdMapping, realIdmapHost, type IdMapping, type IdmapHost } from '../../helpers/idmap.js';
+import { HelperOpError, spawnHelper, type HelperOptions, type HelperProcess } from '../../helpers/nsexec.js';
+import { describeOp, opIndexToSetupIndex, type ExecStepName, type LaunchPlan } from '../../helpers/protocol.js';
+
+export interface LaunchOptions {
+  idmap: IdMapping;
+  stdio?: HelperOptions['stdio'];
+  /** Aborting stops the container: SIGTERM, SIGKILL after `graceMs`. */
+  signal?: AbortSignal;
+  graceMs?: number;
+  helperPath?: string;
+  forwardSignals?: boolean;
+  idmapHost?: IdmapHost;
+  /** Called with the container's host pid once the maps are written (network helpers attach here). */
+  onNamespaces?: (pid: number) => Promise<void> | void;
+  /** Called once the workload was started; gives access to piped stdio. */
+  onStart?: (helper: HelperProcess) => void;
+}
+
+export interface LaunchResult {
+  exitCode: number;
+  /** Set when the workload was killed by a signal (exitCode is then 128 + n). */
+  signal?: string;
+}
+
+const errnoNames = getSystemErrorMap();
+
+/** `EACCES (permission denied)` for an errno number. */
+export function errnoText(errno: number): string {
+  const e = errnoNames.get(-errno);
+  return e ? `${e[0]} (${e[1]})` : `errno ${errno}`;
+}
+
+function signalName(n: number): string {
+  const entry = Object.entries(osConstants.signals).find(([, v]) => v === n);
+  return entry ? entry[0] : `signal ${n}`;
+}
+
+function opError(plan: LaunchPlan, e: HelperOpError): RrunError {
+  const op = plan.ops[opIndexToSetupIndex(e.opIndex)];
+  const where = op ? `op ${opIndexToSetupIndex(e.opIndex)} (${describeOp(op)})` : 'setup';
+  const why = e.errno === 0 ? e.what : `${e.what}: ${errnoText(e.errno)}`;
+  return new RrunError({
+    code: 'ERR_CONTAINER_SETUP',
+    message: `container setup failed at ${where}: ${why}`,
+    subject: op && 'target' in op ? op.target : undefined,
+    cause: e,
+  });
+}
+
+/** podman's rule: "not found" → 127, every other failure to run the command → 126. */
+function execError(plan: LaunchPlan, step: ExecStepName, errno: number): RrunError {
+  const argv0 = plan.process.argv[0] ?? '';
+  if (step === 'exec' || step === 'chdir') {
+    const notFound = errno === osConstants.errno.ENOENT;
+    const what = step === 'exec' ? `executable file \`${argv0}\`` : `working directory \`${plan.process.cwd}\``;
+    const why = notFound && step === 'exec' ? 'not found in $PATH or no such file' : errnoText(errno);
+    return new RrunError({
+      code: notFound ? 'ERR_EXEC_NOT_FOUND' : 'ERR_EXEC_CANNOT_INVOKE',
+      message: `${what}: ${why}`,
+      subject: step === 'exec' ? argv0 : plan.process.cwd,
+      exitCode: notFound ? ExitCode.NotFound : ExitCode.NotExecutable,
+    });
+  }
+  return new RrunError({
+    code: 'ERR_CONTAINER_PROCESS',
+    message: `setting ${step} of the container process failed: ${errnoText(errno)}`,
+    exitCode: ExitCode.Internal,
+  });
+}
+
+async function handshake(plan: LaunchPlan, helper: HelperProcess, opts: LaunchOptions): Promise<void> {
+  const { pid } = await helper.expect('NeedIdmap');
+  await applyIdMapping(pid, opts.idmap, opts.idmapHost ?? realIdmapHost);
+  await opts.onNamespaces?.(pid);
+  helper.send('IdmapDone');
+  try {
+    await helper.expect('Ready');
+  } catch (err) {
+    throw err instanceof HelperOpError ? opError(plan, err) : err;
+  }
+  helper.send('Start');
+  opts.onStart?.(helper);
+}
+
+async function outcome(plan: LaunchPlan, helper: HelperProcess): Promise<LaunchResult> {
+  let execFailure: RrunError | undefined;
+  for (;;) {
+    const m = await helper.next();
+    if (m === null) break;
+    if (m.type === 'ExecFailed') execFailure = execError(plan, m.step, m.errno);
+    else if (m.type === 'Exited') {
+      if (execFailure) throw execFailure;
+      return m.signal ? { exitCode: m.exitCode, signal: signalName(m.signal) } : { exitCode: m.exitCode };
+    } else if (m.type === 'Error') throw opError(plan, new HelperOpError(m.opIndex, m.errno, m.what));
+  }
+  if (execFailure) throw execFailure;
+  // No Exited: pid 1 was killed (SIGKILL after the grace period, OOM, …).
+  const e = await helper.exit;
+  const tail = helper.stderrTail().trim();
+  throw new RrunError({
+    code: 'ERR_HELPER_DIED',
+    message: `container init ended without reporting a status (${e.signal ? `helper killed by ${e.signal}` : `helper exit status ${String(e.code)}`})${tail ? `: ${tail}` : ''}`,
+    exitCode: e.code ?? ExitCode.Internal,
+  });
+}
+
+/** Launches the plan and waits for the workload. Throws RrunError (125/126/127) on failure. */
+export async function launch(plan: LaunchPlan, opts: LaunchOptions): Promise<LaunchResult> {
+  if (opts.signal?.aborted) throw new RrunError({ code: 'ERR_ABORTED', message: 'launch aborted before start' });
+  const helper = spawnHelper(plan, {
+    stdio: opts.stdio,
+    helperPath: opts.helperPath,
+    forwardSignals: opts.forwardSignals,
+    graceMs: opts.graceMs,
+  });
+  const onAbort = (): void => void helper.terminate(opts.graceMs);
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    await handshake(plan, helper, opts);
+    return await outcome(plan, helper);
+  } catch (err) {
+    // Whatever failed, no helper may survive us: kill and reap it before reporting.
+    helper.kill('SIGKILL');
+    await helper.exit;
+    throw err;
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+    await helper.exit;
+  }
+}

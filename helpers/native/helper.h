@@ -1,0 +1,65 @@
+/* Declarations shared by the helper's files. The helper is single-threaded and has no
+ * policy: every decision arrives in the plan (see protocol.h and helpers/protocol.ts). */
+#ifndef RRUN_HELPER_H
+#define RRUN_HELPER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Node's stdio[3] 'pipe': a bidirectional AF_UNIX SOCK_STREAM socketpair (libuv). */
+#define CTRL_FD 3
+
+struct arg {
+	uint32_t len;
+	char *s; /* NUL-terminated copy */
+};
+
+struct op {
+	uint32_t code, flags, argc;
+	struct arg *args;
+};
+
+/* Workload settings gathered from the OP_PROC_* records. */
+struct proc {
+	char **argv, **env;
+	const char *cwd;
+	uid_t uid;
+	gid_t gid;
+	int setgroups;
+	size_t ngroups;
+	gid_t *groups;
+	int have_caps;
+	uint64_t caps[5]; /* bounding, effective, permitted, inheritable, ambient */
+	int no_new_privs;
+	const void *bpf;
+	size_t bpf_len;
+	int have_umask;
+	mode_t umask;
+};
+
+struct plan {
+	size_t nops;
+	struct op *ops;
+	uint64_t clone_flags;
+	struct proc proc;
+};
+
+/* plan.c: decoding and messages */
+int read_plan(int fd, struct plan *plan);
+const char *arg_str(const struct op *op, uint32_t i);
+const char *arg_opt(const struct op *op, uint32_t i);
+uint64_t arg_u64(const struct op *op, uint32_t i);
+int send_msg(uint32_t type, const void *payload, uint32_t len);
+int recv_msg(uint32_t *type);
+void send_error(int op_index, int err, const char *what);
+int read_full(int fd, void *buf, size_t len);
+int write_full(int fd, const void *buf, size_t len);
+
+/* setup.c: one op */
+int run_op(const struct op *op, const char **what);
+
+/* init.c: pid 1 */
+void run_init(const struct plan *plan) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,63 @@
+/* Wire constants shared with helpers/protocol.ts, which is the one definition of the
+ * format (and draws the handshake). test/unit/protocol.test.ts parses this header and
+ * fails if a value here drifts from the TypeScript tables.
+ *
+ * Plan (Node -> helper, once, on fd 3):
+ *   "RRUNPLAN" | u32 version | u32 body_len | body
+ *   body = records: u32 op | u32 flags | u32 argc | argc x (u32 len | len bytes)
+ * Messages (both ways, after the plan):
+ *   u32 type | u32 len | len bytes of payload
+ * Every integer is little-endian; numeric op arguments are 8-byte u64.
+ */
+#ifndef RRUN_PROTOCOL_H
+#define RRUN_PROTOCOL_H
+
+#define PLAN_MAGIC "RRUNPLAN"
+#define PLAN_VERSION 1u
+#define PLAN_MAX_BYTES (16u << 20)
+
+/* Setup ops (run in order by the container's pid 1 before Ready). */
+#define OP_NAMESPACES 1u  /* flags:u64 -- consumed by stage 0 (clone) */
+#define OP_MKDIR 2u       /* path, mode:u64 -- with parents, EEXIST is fine */
+#define OP_MOUNT 3u       /* source, target, fstype, flags:u64, data -- "" = NULL */
+#define OP_REMOUNT 4u     /* target, flags:u64 -- MS_REMOUNT|MS_BIND + locked flags */
+#define OP_SYMLINK 5u     /* target, linkpath */
+#define OP_WRITE_FILE 6u  /* path, bytes, mode:u64 -- create or truncate */
+#define OP_TOUCH 7u       /* path, mode:u64 -- create if missing, never truncate */
+#define OP_CHDIR 8u       /* path */
+#define OP_PIVOT_ROOT 9u  /* new_root */
+#define OP_SETHOSTNAME 10u /* name */
+#define OP_SETRLIMIT 11u  /* resource:u64, soft:u64, hard:u64 */
+#define OP_EXEC_WAIT 12u  /* argv... -- must exit 0 */
+
+/* Workload process settings (applied after Start, in the forked workload). */
+#define OP_PROC_ARGV 32u  /* argv... */
+#define OP_PROC_ENV 33u   /* KEY=VALUE... */
+#define OP_PROC_CWD 34u   /* path */
+#define OP_PROC_USER 35u  /* uid:u64, gid:u64, setgroups:u64 (0/1), gids:u64... */
+#define OP_PROC_CAPS 36u  /* bounding, effective, permitted, inheritable, ambient: u64 masks */
+#define OP_PROC_NO_NEW_PRIVS 37u /* no args */
+#define OP_PROC_SECCOMP 38u /* struct sock_filter[] bytes */
+#define OP_PROC_UMASK 39u /* mask:u64 */
+
+#define OPF_OPTIONAL 1u /* ENOENT on this op: skip it (masked paths that do not exist) */
+
+/* Messages helper -> Node. */
+#define MSG_NEED_IDMAP 1u  /* pid:u32 */
+#define MSG_READY 2u       /* - */
+#define MSG_ERROR 3u       /* op_index:i32, errno:i32, what (text) */
+#define MSG_EXEC_FAILED 4u /* step:u32, errno:i32 */
+#define MSG_EXITED 5u      /* exit_code:i32, signal:i32 */
+/* Messages Node -> helper. */
+#define MSG_IDMAP_DONE 16u
+#define MSG_START 17u
+
+/* ExecFailed steps: where the workload gave up before its execve succeeded. */
+#define STEP_EXEC 0u
+#define STEP_CHDIR 1u
+#define STEP_CREDENTIALS 2u
+#define STEP_CAPABILITIES 3u
+#define STEP_SECCOMP 4u
+#define STEP_NO_NEW_PRIVS 5u
+
+#endif

@@ -1,0 +1,219 @@
+// Spawning rrun-helper and speaking the protocol of helpers/protocol.ts with it.
+// This module knows processes and bytes; what the messages mean for the user (exit
+// codes, error texts) is decided in src/runtime/launch.ts.
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Readable, Writable } from 'node:stream';
+import { setTimeout as delay } from 'node:timers/promises';
+import { RrunError } from '../oci/errors.js';
+import { encodeControl, encodePlan, MessageDecoder, type ControlMessage, type HelperMessage, type LaunchPlan } from './protocol.js';
+
+/** The helper binary inside the package: dist/helpers/nsexec.js → helpers/native/rrun-helper. */
+export function defaultHelperPath(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  return join(here, '..', '..', 'helpers', 'native', 'rrun-helper');
+}
+
+export type StdioChoice = 'inherit' | 'pipe' | 'ignore' | number;
+
+export interface HelperOptions {
+  helperPath?: string;
+  /** stdin, stdout, stderr of the helper and thus of the workload. Default: inherit. */
+  stdio?: [StdioChoice, StdioChoice, StdioChoice];
+  env?: NodeJS.ProcessEnv;
+  /** Forward SIGTERM/SIGINT/SIGHUP/SIGQUIT/SIGUSR1/SIGUSR2/SIGWINCH to the helper (default true). */
+  forwardSignals?: boolean;
+  /** After a forwarded SIGTERM/SIGINT, SIGKILL the helper if it is still there this much later. */
+  graceMs?: number;
+  /**
+   * Own session (setsid) for the helper, default true: a terminal's Ctrl-C then reaches
+   * only rrun, which forwards it once, instead of every process of the foreground group.
+   */
+  newSession?: boolean;
+}
+
+export interface HelperExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+const FORWARDED: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
+const STDERR_TAIL = 4096;
+
+export class HelperProcess {
+  readonly pid: number;
+  readonly exit: Promise<HelperExit>;
+  private readonly child: ChildProcess;
+  private readonly queue: HelperMessage[] = [];
+  private waiter: ((m: HelperMessage | null) => void) | null = null;
+  private ended = false;
+  private failure: Error | null = null;
+  private tail = '';
+  private killTimer: NodeJS.Timeout | null = null;
+  private readonly unforward: () => void;
+
+  constructor(plan: LaunchPlan, private readonly opts: HelperOptions = {}) {
+    const [i, o, e] = opts.stdio ?? ['inherit', 'inherit', 'inherit'];
+    const stdio: StdioOptions = [i, o, e, 'pipe'];
+    const path = opts.helperPath ?? defaultHelperPath();
+    this.child = spawn(path, [], { stdio, env: opts.env ?? process.env, detached: opts.newSession ?? true });
+    this.exit = new Promise((resolve) => {
+      this.child.on('error', (cause) => {
+        this.fail(new RrunError({ code: 'ERR_HELPER_SPAWN', message: `cannot run ${path}`, subject: path, cause,
+          hint: 'build it with `npm run build` (needs a C compiler and make)' }));
+        resolve({ code: null, signal: null });
+      });
+      this.child.on('exit', (code, signal) => resolve({ code, signal }));
+    });
+    this.pid = this.child.pid ?? -1;
+    this.child.stderr?.on('data', (d: Buffer) => {
+      this.tail = (this.tail + d.toString('utf8')).slice(-STDERR_TAIL);
+    });
+    const sock = this.control();
+    const decoder = new MessageDecoder();
+    sock.on('data', (chunk: Buffer) => {
+      try {
+        for (const m of decoder.push(chunk)) this.deliver(m);
+      } catch (err) {
+        this.fail(err as Error);
+      }
+    });
+    sock.on('error', () => this.end());
+    sock.on('close', () => this.end());
+    sock.write(encodePlan(plan));
+    this.unforward = opts.forwardSignals === false ? () => {} : this.forwardSignals();
+    void this.exit.then(() => {
+      this.unforward();
+      if (this.killTimer) clearTimeout(this.killTimer);
+    });
+  }
+
+  get stdin(): Writable | null {
+    return this.child.stdin;
+  }
+  get stdout(): Readable | null {
+    return this.child.stdout;
+  }
+  get stderr(): Readable | null {
+    return this.child.stderr;
+  }
+
+  /** The last few KiB the helper wrote to stderr (only when stderr is piped). */
+  stderrTail(): string {
+    return this.tail;
+  }
+
+  /** The next message, or null once the helper closed the control socket. */
+  next(): Promise<HelperMessage | null> {
+    if (this.failure) return Promise.reject(this.failure);
+    const m = this.queue.shift();
+    if (m) return Promise.resolve(m);
+    if (this.ended) return Promise.resolve(null);
+    return new Promise((resolve, reject) => {
+      this.waiter = (msg) => (this.failure && msg === null ? reject(this.failure) : resolve(msg));
+    });
+  }
+
+  /**
+   * The next message, which must be `type`. Anything else — including the helper's
+   * Error reply and EOF — rejects; Error replies reject with a HelperOpError.
+   */
+  async expect<K extends HelperMessage['type']>(type: K): Promise<Extract<HelperMessage, { type: K }>> {
+    const m = await this.next();
+    if (m?.type === type) return m as Extract<HelperMessage, { type: K }>;
+    if (m?.type === 'Error') throw new HelperOpError(m.opIndex, m.errno, m.what);
+    const status = await this.exitIfQuick();
+    throw new RrunError({
+      code: 'ERR_HELPER_PROTOCOL',
+      message: `rrun-helper: expected ${type}, got ${m ? m.type : `end of stream (${status})`}${this.tail ? `: ${this.tail.trim()}` : ''}`,
+    });
+  }
+
+  send(msg: ControlMessage): void {
+    this.control().write(encodeControl(msg));
+  }
+
+  kill(signal: NodeJS.Signals = 'SIGTERM'): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+  }
+
+  /** SIGTERM now, SIGKILL after the grace period; resolves when the helper is reaped. */
+  terminate(graceMs = this.opts.graceMs ?? 10_000): Promise<HelperExit> {
+    this.kill('SIGTERM');
+    this.armKill(graceMs);
+    return this.exit;
+  }
+
+  private armKill(graceMs: number): void {
+    if (this.killTimer) return;
+    this.killTimer = setTimeout(() => this.kill('SIGKILL'), graceMs);
+    this.killTimer.unref();
+  }
+
+  private control(): Writable & Readable {
+    const s = this.child.stdio[3];
+    if (!s) throw new Error('rrun-helper control socket missing');
+    return s as Writable & Readable;
+  }
+
+  private deliver(m: HelperMessage): void {
+    if (this.waiter) {
+      const w = this.waiter;
+      this.waiter = null;
+      w(m);
+    } else this.queue.push(m);
+  }
+
+  private fail(err: Error): void {
+    this.failure ??= err;
+    this.end();
+  }
+
+  private end(): void {
+    this.ended = true;
+    if (this.waiter) {
+      const w = this.waiter;
+      this.waiter = null;
+      w(null);
+    }
+  }
+
+  /** Describes the exit status if the helper exits promptly after closing the socket. */
+  private async exitIfQuick(): Promise<string> {
+    const t = delay(200, null, { ref: false });
+    const e = await Promise.race([this.exit, t]);
+    if (e === null) return 'helper still running';
+    return e.signal ? `helper killed by ${e.signal}` : `helper exit status ${String(e.code)}`;
+  }
+
+  private forwardSignals(): () => void {
+    const handlers = FORWARDED.map((sig) => {
+      const h = (): void => {
+        this.kill(sig);
+        if (sig === 'SIGTERM' || sig === 'SIGINT') this.armKill(this.opts.graceMs ?? 10_000);
+      };
+      process.on(sig, h);
+      return [sig, h] as const;
+    });
+    return () => {
+      for (const [sig, h] of handlers) process.off(sig, h);
+    };
+  }
+}
+
+/** The helper's Error{opIndex, errno, what} reply; launch.ts turns it into a message naming the op. */
+export class HelperOpError extends Error {
+  constructor(
+    readonly opIndex: number,
+    readonly errno: number,
+    readonly what: string,
+  ) {
+    super(`helper op ${opIndex}: ${what}: errno ${errno}`);
+    this.name = 'HelperOpError';
+  }
+}
+
+export function spawnHelper(plan: LaunchPlan, opts?: HelperOptions): HelperProcess {
+  return new HelperProcess(plan, opts);
+}

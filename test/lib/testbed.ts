@@ -1,4 +1,108 @@
-// Placeholder replaced by the test-bed implementation.
-export async function prepareTestBed(): Promise<unknown> {
-  throw new Error('test bed not implemented yet');
+// The rootless test bed: an unprivileged user with its own podman store holding the
+// fixture images, and helpers to run commands as that user.
+//
+// prepareTestBed() runs once in the test runner's process (as root on CI: it creates
+// the user `rrun-test`; as anyone else: the current user with an isolated store under
+// ~/.cache/rrun-test). The runner hands the result to every test file through
+// RRUN_TESTBED, where testBed(), runAs(), rrun() and podman() read it.
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TestContext } from 'node:test';
+import { ensureFixtureImages } from '../fixtures/images.js';
+import { progress } from '../fixtures/store.js';
+import type { RunOptions, RunResult, TestBed } from './bed.js';
+import { runInBed } from './bed.js';
+import { prepareAsRoot } from './host-root.js';
+import { prepareAsUser } from './host-user.js';
+
+export type { RunOptions, RunResult, SubIdRange, TestBed } from './bed.js';
+
+const ENV_VAR = 'RRUN_TESTBED';
+
+/** The checkout this file was compiled from: dist/test/lib/testbed.js → repo root. */
+function repoRoot(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+}
+
+function isStrict(): boolean {
+  return process.env['RRUN_TEST_STRICT'] === '1';
+}
+
+/**
+ * Idempotent; when everything is in place it only checks (a few podman calls).
+ * Throws when the bed cannot work at all, or in strict mode when a fixture image
+ * cannot be built on this machine.
+ */
+export async function prepareTestBed(): Promise<TestBed> {
+  const started = Date.now();
+  const repo = repoRoot();
+  const strict = isStrict();
+  const asRoot = process.getuid?.() === 0;
+  const bed = asRoot ? await prepareAsRoot(repo, strict) : prepareAsUser(repo, strict);
+  progress(`user ${bed.user} (uid ${bed.uid}, subuid ${bed.subuid.start}+${bed.subuid.count}), HOME ${bed.home}`);
+  bed.missing = await ensureFixtureImages(bed);
+  const missing = Object.entries(bed.missing);
+  if (missing.length > 0 && strict) {
+    const list = missing.map(([ref, why]) => `  ${ref}: ${why}`).join('\n');
+    throw new Error(`RRUN_TEST_STRICT=1 and fixture images cannot be built here:\n${list}`);
+  }
+  progress(`test bed ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return bed;
+}
+
+let cached: TestBed | undefined;
+
+/** The bed prepared by the runner (test files only). */
+export function testBed(): TestBed {
+  if (cached !== undefined) return cached;
+  const raw = process.env[ENV_VAR];
+  if (raw === undefined || raw === '') {
+    throw new Error(
+      `${ENV_VAR} is not set: system and compat tests need the rootless test bed; ` +
+        'run them through `node dist/test/run.js system` (or compat), which prepares it',
+    );
+  }
+  cached = JSON.parse(raw) as TestBed;
+  return cached;
+}
+
+/** Runs argv as the test user, with exactly bed.env (plus opts.env), in the user's HOME by default. */
+export function runAs(argv: string[], opts?: RunOptions): Promise<RunResult> {
+  return runInBed(testBed(), argv, opts);
+}
+
+/** `${repo}/bin/rrun …` as the test user. */
+export function rrun(args: string[], opts?: RunOptions): Promise<RunResult> {
+  return runAs([`${testBed().repo}/bin/rrun`, ...args], opts);
+}
+
+/** `podman …` as the test user, against the same store rrun uses. */
+export function podman(args: string[], opts?: RunOptions): Promise<RunResult> {
+  return runAs(['podman', ...args], opts);
+}
+
+/**
+ * Guards a test on something the machine must provide. Returns true when `ok`.
+ * Otherwise it skips the test loudly (the runner lists every skip), or in strict
+ * mode (RRUN_TEST_STRICT=1, as on CI) throws so that the test fails.
+ *
+ *   if (!requirePrereq(t, hasThing, 'thing X (apt-get install x)')) return;
+ */
+export function requirePrereq(t: TestContext, ok: boolean, what: string): boolean {
+  if (ok) return true;
+  const strict = process.env[ENV_VAR] !== undefined ? testBed().strict : isStrict();
+  if (strict) throw new Error(`prerequisite missing (RRUN_TEST_STRICT=1 makes this a failure): ${what}`);
+  process.stderr.write(`SKIP ${t.name}: prerequisite missing: ${what}\n`);
+  t.skip(`prerequisite missing: ${what}`);
+  return false;
+}
+
+/** Whether a fixture image is in the store; use with requirePrereq. */
+export function hasFixture(ref: string): boolean {
+  return testBed().missing[ref] === undefined;
+}
+
+/** The reason a fixture image is absent, for requirePrereq's message. */
+export function fixtureMissingReason(ref: string): string {
+  return `fixture image ${ref}: ${testBed().missing[ref] ?? 'present'}`;
 }

@@ -10,12 +10,13 @@
 //                                      localhost/<name>, <search-registry>/<name>…
 //   then                             → docker.io/library/<name> (ParseDockerRef)
 //   then                             → the raw input as a stored name or an id prefix
-//   then (short names only)          → fuzzy: a stored repository ending in /<name>
-//                                      with the same tag (default latest) or digest
+//   then, with a digest              → any image that records the digest
+//   then (short names, no digest)    → fuzzy: a stored repository ending in /<name>
+//                                      with the same tag (default latest)
 //
-// A digested input drops its tag (`alpine:4@sha256:…` looks for alpine@sha256:…) and
-// matches an image that records that digest under the same repository, because
-// images.json stores `repo:tag` names, not `repo@digest`.
+// A digested input drops its tag (`alpine:4@sha256:…` looks for alpine@sha256:…).
+// Names in images.json are `repo:tag` (a pull by digest may add `repo@digest`), so the
+// digest step is what usually finds a digested reference.
 
 import { ExitCode, RrunError } from '../../oci/errors.js';
 import { isFullId } from '../../oci/digest.js';
@@ -120,36 +121,29 @@ function storedRepository(name: string): { repository: string; tag?: string | un
   }
 }
 
-function findByCandidate<T extends LocalImage>(ref: ImageReference, images: readonly T[], byName: ReadonlyMap<string, T>): LocalMatch<T> | undefined {
-  const name = formatReference(ref);
-  const exact = byName.get(name);
-  if (exact !== undefined) return { image: exact, matchedName: name };
-  if (ref.digest === undefined) return undefined;
-  const repo = repositoryName(ref);
-  const digest = ref.digest;
-  const image = images.find(
-    (img) => recordedDigests(img).includes(digest) && (img.names ?? []).some((n) => storedRepository(n)?.repository === repo),
-  );
-  return image === undefined ? undefined : { image, matchedName: name };
-}
-
 /** Images whose id starts with `prefix` (c/storage's truncindex allows any length). */
 function byIdPrefix<T extends LocalImage>(prefix: string, images: readonly T[]): T[] {
   if (!/^[a-f0-9]+$/.test(prefix)) return [];
   return images.filter((img) => img.id.startsWith(prefix));
 }
 
-/** Step 6: a stored repository that ends in `/<short name>` at a path boundary. */
+/**
+ * A digested input: any image that records the digest. Podman 4.3.1 does not compare
+ * the repository here (`quay.io/x/y@<digest of busybox>` finds busybox); the digest
+ * names the manifest, so the content is the same whatever the name.
+ */
+function byDigest<T extends LocalImage>(digest: string, images: readonly T[]): T | undefined {
+  return images.find((img) => recordedDigests(img).includes(digest));
+}
+
+/** Short names only: a stored repository ending in `/<name>` with the same tag. */
 function fuzzyMatch<T extends LocalImage>(split: SplitReference, images: readonly T[]): LocalMatch<T> | undefined {
   const suffix = `/${split.name}`;
   const tag = split.tag ?? 'latest';
   for (const image of images) {
     for (const stored of image.names ?? []) {
       const parsed = storedRepository(stored);
-      if (parsed === undefined || !parsed.repository.endsWith(suffix)) continue;
-      if (split.digest !== undefined) {
-        if (recordedDigests(image).includes(split.digest)) return { image, matchedName: `${parsed.repository}@${split.digest}` };
-      } else if (parsed.tag === tag) return { image, matchedName: stored };
+      if (parsed !== undefined && parsed.repository.endsWith(suffix) && parsed.tag === tag) return { image, matchedName: stored };
     }
   }
   return undefined;
@@ -194,15 +188,15 @@ export function lookupLocalImage<T extends LocalImage>(input: string, images: re
   const split = splitReference(input);
   const byName = new Map<string, T>();
   for (const img of images) for (const n of img.names ?? []) if (!byName.has(n)) byName.set(n, img);
-  for (const ref of localCandidates(input, config)) {
-    const hit = findByCandidate(ref, images, byName);
-    if (hit !== undefined) return hit;
+  for (const name of [...localCandidates(input, config).map(formatReference), input]) {
+    const image = byName.get(name);
+    if (image !== undefined) return { image, matchedName: name };
   }
-  const raw = byName.get(input);
-  if (raw !== undefined) return { image: raw, matchedName: input };
   const prefixed = byIdPrefix(input, images);
   if (prefixed.length === 1 && prefixed[0] !== undefined) return { image: prefixed[0] };
-  const fuzzy = isShortName(split.name) ? fuzzyMatch(split, images) : undefined;
+  const digested = split.digest === undefined ? undefined : byDigest(split.digest, images);
+  if (digested !== undefined) return { image: digested, matchedName: input };
+  const fuzzy = split.digest === undefined && isShortName(split.name) ? fuzzyMatch(split, images) : undefined;
   if (fuzzy !== undefined) return fuzzy;
   throw prefixed.length > 1 ? ambiguous(input, prefixed) : notFound(input);
 }

@@ -1,0 +1,150 @@
+// Containers in podman's store, created the way buildah creates them (§7, §12.3): a
+// writable layer on the image's top layer and a containers.json record, so
+// `podman ps --external` lists them and podman refuses to remove their image.
+import { mkdirSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { RrunError } from '../oci/errors.js';
+import { withLocks } from './lockfile.js';
+import type { StorageOptions } from './options.js';
+import { storePaths, type StorePaths } from './paths.js';
+import { loadRecordFile, updateRecordFile } from './record-file.js';
+import { containerSchema, imageSchema, layerSchema, type ContainerRecord, type ImageRecord, type LayerRecord } from './records.js';
+import { createLayerDirs, removeLayerDirs } from './layer-dirs.js';
+
+/** c/storage's random id: 64 hex digits whose 12-digit prefix is not all decimal. */
+export function newRandomId(): string {
+  for (;;) {
+    const id = randomBytes(32).toString('hex');
+    if (!/^\d{12}/.test(id)) return id;
+  }
+}
+
+/** Go's RFC3339Nano in UTC: trailing zeros of the fraction trimmed. */
+export function nowRfc3339Nano(now: bigint = process.hrtime.bigint(), wall = Date.now()): string {
+  const nanos = (BigInt(wall) % 1000n) * 1_000_000n + (now % 1_000_000n);
+  const fraction = nanos.toString().padStart(9, '0').replace(/0+$/, '');
+  return new Date(wall).toISOString().replace(/\.\d{3}Z$/, fraction ? `.${fraction}Z` : 'Z');
+}
+
+export interface NewContainer {
+  imageId: string;
+  /** The image's top layer (undefined for an image without layers). */
+  topLayer: string | undefined;
+  name: string;
+  /** podman-style metadata JSON string. */
+  metadata: string;
+}
+
+export interface ContainerDirs {
+  /** `overlay-containers/<id>/userdata` under graphroot. */
+  userdata: string;
+  /** `overlay-containers/<id>/userdata` under runroot (gone at reboot). */
+  rundata: string;
+}
+
+export function containerDirs(paths: StorePaths, id: string): ContainerDirs {
+  return {
+    userdata: `${paths.containersDir}/${id}/userdata`,
+    rundata: `${paths.runRoot}/overlay-containers/${id}/userdata`,
+  };
+}
+
+function nameInUse(name: string, owner: ContainerRecord): RrunError {
+  return new RrunError({
+    code: 'ERR_NAME_IN_USE',
+    message: `the container name "${name}" is already in use by ${owner.id}. You have to remove that container to be able to reuse that name: that name is already in use`,
+    subject: name,
+    hint: `remove it (\`rrun rm ${name}\`) or choose another --name`,
+  });
+}
+
+/**
+ * Register a container and create its writable layer. Lock order: layers (W) →
+ * images (R) → containers (W), all held until both records and directories exist.
+ */
+export async function createContainer(options: StorageOptions, req: NewContainer): Promise<ContainerRecord> {
+  const paths = storePaths(options);
+  mkdirSync(paths.layersDir, { recursive: true, mode: 0o700 });
+  mkdirSync(paths.containersDir, { recursive: true, mode: 0o700 });
+  const locks = [
+    { path: paths.layersLock, mode: 'write' as const },
+    { path: paths.imagesLock, mode: 'read' as const },
+    { path: paths.containersLock, mode: 'write' as const },
+  ];
+  return withLocks(locks, async ([layersLock, , containersLock]) => {
+    const images = await loadRecordFile<ImageRecord>(paths.imagesJson, imageSchema);
+    if (!images.some((i) => i.id === req.imageId)) {
+      throw new RrunError({ code: 'ERR_IMAGE_NOT_FOUND', message: `${req.imageId}: image not known`, subject: req.imageId });
+    }
+    const containers = await loadRecordFile<ContainerRecord>(paths.containersJson, containerSchema);
+    const owner = containers.find((c) => c.names?.includes(req.name));
+    if (owner !== undefined) throw nameInUse(req.name, owner);
+
+    const layerId = newRandomId();
+    const created = nowRfc3339Nano();
+    const layer: LayerRecord = { id: layerId, ...(req.topLayer ? { parent: req.topLayer } : {}), created, flags: { incomplete: true } };
+    await updateRecordFile<LayerRecord>(layersLock!, paths.layersJson, layerSchema, (all) => [...all, layer]);
+    try {
+      createLayerDirs(paths, layerId, req.topLayer);
+      const record: ContainerRecord = {
+        id: newRandomId(),
+        names: [req.name],
+        image: req.imageId,
+        layer: layerId,
+        metadata: req.metadata,
+        created,
+        flags: { MountLabel: '', ProcessLabel: '' },
+      };
+      const dirs = containerDirs(paths, record.id);
+      mkdirSync(dirs.userdata, { recursive: true, mode: 0o700 });
+      mkdirSync(dirs.rundata, { recursive: true, mode: 0o700 });
+      await updateRecordFile<ContainerRecord>(containersLock!, paths.containersJson, containerSchema, (all) => [...all, record]);
+      await updateRecordFile<LayerRecord>(layersLock!, paths.layersJson, layerSchema, (all) =>
+        all.map((l) => (l.id === layerId ? withoutIncomplete(l) : l)),
+      );
+      return record;
+    } catch (err) {
+      // Undo under the same lock hold: nothing half-made may outlive this call.
+      await removeLayerDirs(paths, layerId, async (dir) => rmSync(dir, { recursive: true, force: true }));
+      await updateRecordFile<LayerRecord>(layersLock!, paths.layersJson, layerSchema, (all) => all.filter((l) => l.id !== layerId));
+      throw err;
+    }
+  });
+}
+
+function withoutIncomplete(layer: LayerRecord): LayerRecord {
+  const { flags, ...rest } = layer;
+  const { incomplete: _incomplete, ...other } = flags ?? {};
+  return Object.keys(other).length > 0 ? { ...rest, flags: other } : rest;
+}
+
+/**
+ * Remove a container's record, its writable layer and its directories. `removeTree`
+ * must be able to delete files owned by subordinate ids (it runs in the user namespace).
+ */
+export async function deleteContainer(
+  options: StorageOptions,
+  id: string,
+  removeTree: (dir: string) => Promise<void>,
+): Promise<void> {
+  const paths = storePaths(options);
+  const locks = [
+    { path: paths.layersLock, mode: 'write' as const },
+    { path: paths.containersLock, mode: 'write' as const },
+  ];
+  await withLocks(locks, async ([layersLock, containersLock]) => {
+    const containers = await loadRecordFile<ContainerRecord>(paths.containersJson, containerSchema);
+    const record = containers.find((c) => c.id === id);
+    if (record === undefined) return;
+    const dirs = containerDirs(paths, id);
+    // c/storage's order: the layer (directories, then record), then the container record,
+    // so an interrupted removal leaves records that a retry can finish.
+    if (record.layer) {
+      await removeLayerDirs(paths, record.layer, removeTree);
+      await updateRecordFile<LayerRecord>(layersLock!, paths.layersJson, layerSchema, (all) => all.filter((l) => l.id !== record.layer));
+    }
+    await updateRecordFile<ContainerRecord>(containersLock!, paths.containersJson, containerSchema, (all) => all.filter((c) => c.id !== id));
+    rmSync(`${paths.containersDir}/${id}`, { recursive: true, force: true });
+    rmSync(dirs.rundata.replace(/\/userdata$/, ''), { recursive: true, force: true });
+  });
+}

@@ -424,3 +424,15 @@ export function describeOp(op: SetupOp): string {
       return `run ${op.argv.join(' ')}`;
   }
 }
+
+/** `hexdump -C`-style text of an encoded plan: what golden files store and --debug prints. */
+export function hexDump(buf: Uint8Array): string {
+  const lines: string[] = [];
+  for (let off = 0; off < buf.length; off += 16) {
+    const row = Buffer.from(buf.subarray(off, off + 16));
+    const hex = [...row].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+    const ascii = [...row].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
+    lines.push(`${off.toString(16).padStart(8, '0')}  ${hex.padEnd(47)}  |${ascii}|`);
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -100,13 +100,20 @@ async function outcome(plan: LaunchPlan, helper: HelperProcess): Promise<LaunchR
     } else if (m.type === 'Error') throw opError(plan, new HelperOpError(m.opIndex, m.errno, m.what));
   }
   if (execFailure) throw execFailure;
-  // No Exited: pid 1 was killed (SIGKILL after the grace period, OOM, …).
+  // No Exited: pid 1 was killed (SIGKILL after the grace period, OOM, …); report it the
+  // way podman does for a killed container, 128 + n.
   const e = await helper.exit;
+  if (e.signal) return { exitCode: 128 + (osConstants.signals[e.signal] ?? 0), signal: e.signal };
+  // Stage 0 exits with pid 1's status (128 + n when pid 1 itself was killed).
+  if (e.code !== null && e.code !== ExitCode.Internal) {
+    const sig = e.code > 128 ? signalName(e.code - 128) : undefined;
+    return sig ? { exitCode: e.code, signal: sig } : { exitCode: e.code };
+  }
   const tail = helper.stderrTail().trim();
   throw new RrunError({
     code: 'ERR_HELPER_DIED',
-    message: `container init ended without reporting a status (${e.signal ? `helper killed by ${e.signal}` : `helper exit status ${String(e.code)}`})${tail ? `: ${tail}` : ''}`,
-    exitCode: e.code ?? ExitCode.Internal,
+    message: `container init ended without reporting a status (helper exit status ${String(e.code)})${tail ? `: ${tail}` : ''}`,
+    exitCode: ExitCode.Internal,
   });
 }
 

@@ -5,13 +5,21 @@ import { accessSync, constants } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { TestBed } from './bed.js';
-import { ensureRuntimeDir, runtimeDirFor, userEnv } from './host-root.js';
+import { ensureRuntimeDir, userEnv } from './host-root.js';
 import { copyUserRegistryConfig, mkdirOwned, writePodmanConfig } from './podman-config.js';
 import { findRange, readSubIds } from './subids.js';
 
 export function isolatedBase(): string {
   const cache = process.env['XDG_CACHE_HOME'] || join(homedir(), '.cache');
   return join(cache, 'rrun-test');
+}
+
+/**
+ * Not the user's own XDG_RUNTIME_DIR (podman's runroot there belongs to the real
+ * store), and not the root-prepared bed's either, should both ever meet.
+ */
+function isolatedRuntimeDir(uid: number): string {
+  return `/tmp/rrun-test-isolated-run-${uid}`;
 }
 
 function subIdsOrFail(user: string, uid: number): Pick<TestBed, 'subuid' | 'subgid'> {
@@ -46,12 +54,12 @@ export function prepareAsUser(repo: string, strict: boolean): TestBed {
   warnDevices();
   const base = isolatedBase();
   const home = mkdirOwned('/', join(base, 'home'), undefined);
-  const env = userEnv(me.username, home, runtimeDirFor(me.uid));
+  const env = userEnv(me.username, home, isolatedRuntimeDir(me.uid));
   const configHome = env['XDG_CONFIG_HOME'] ?? join(home, '.config');
   writePodmanConfig(configHome, undefined);
   copyUserRegistryConfig(process.env['XDG_CONFIG_HOME'] || join(homedir(), '.config'), configHome);
   mkdirOwned('/', env['XDG_DATA_HOME'] ?? join(home, '.local', 'share'), undefined);
-  ensureRuntimeDir(env['XDG_RUNTIME_DIR'] ?? runtimeDirFor(me.uid), me.uid, me.gid);
+  ensureRuntimeDir(env['XDG_RUNTIME_DIR'] ?? isolatedRuntimeDir(me.uid), me.uid, me.gid);
   return {
     user: me.username,
     uid: me.uid,

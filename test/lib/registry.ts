@@ -12,7 +12,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { RunResult, TestBed } from './bed.js';
-import { runInBedChecked, userArgv } from './bed.js';
+import { runInBedChecked } from './bed.js';
 import { killGroup, tail } from './proc.js';
 import { rmScratch, userScratchDir } from './scratch.js';
 import { testBed } from './testbed.js';
@@ -99,15 +99,19 @@ interface Child {
   isRunning(): boolean;
 }
 
+/**
+ * Spawned directly with the user's uid/gid (Node drops supplementary groups) rather
+ * than through runuser: runuser answers SIGTERM by waiting two seconds before it
+ * kills its child, which would make every stop() slow.
+ */
 function spawnRegistry(bed: TestBed, dir: string): Child {
   const log = openSync(join(dir, 'registry.log'), 'a');
-  const argv = userArgv(bed, ['docker-registry', 'serve', join(dir, 'config.yml')], bed.env);
-  const [cmd, ...args] = argv;
-  const child = spawn(cmd ?? 'docker-registry', args, {
-    env: bed.asRoot ? { PATH: bed.env['PATH'] ?? '/usr/bin:/bin' } : bed.env,
+  const child = spawn('docker-registry', ['serve', join(dir, 'config.yml')], {
+    env: bed.env,
     cwd: dir,
     detached: true,
     stdio: ['ignore', log, log],
+    ...(bed.asRoot ? { uid: bed.uid, gid: bed.gid } : {}),
   });
   closeSync(log);
   let alive = true;
@@ -132,8 +136,7 @@ async function stopChild(c: Child): Promise<void> {
     killGroup(c.pid, 'SIGKILL');
     await Promise.race([c.exited, delay(STOP_TIMEOUT_MS)]);
   }
-  // runuser may exit before its child: make sure nothing of the group is left.
-  killGroup(c.pid, 'SIGKILL');
+  killGroup(c.pid, 'SIGKILL'); // anything the registry left in its group
   running.delete(c.pid);
 }
 

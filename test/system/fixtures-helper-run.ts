@@ -46,7 +46,14 @@ async function main(): Promise<number> {
   if (term) setTimeout(() => process.kill(process.pid, 'SIGTERM'), Number(term));
   const kill = opts.get('kill-after');
   if (kill) setTimeout(() => process.kill(process.pid, 'SIGKILL'), Number(kill));
-  const r = await launch(plan, { idmap, graceMs: 3000 });
+  let init = 0;
+  const r = await launch(plan, {
+    idmap,
+    graceMs: 3000,
+    onNamespaces: (pid) => void (init = pid),
+    // The test checks that both are gone after SIGTERM/SIGKILL to this process.
+    onStart: (helper) => void process.stderr.write(`@@pids helper=${helper.pid} init=${init}\n`),
+  });
   process.stderr.write(`@@exit ${r.exitCode}${r.signal ? ` ${r.signal}` : ''}\n`);
   return r.exitCode;
 }

@@ -157,3 +157,65 @@ test('SIGKILL to the launcher takes the helper and the container with it', async
   assert.ok(r.signal === 'SIGKILL' || r.code === 137, `killed: ${r.code} ${r.signal}`);
   await assertAllGone(r.stderr, 'sleep 4323');
 });
+
+function scratch(): string {
+  return userScratchDir(bed, 'rrun-010-ovl-');
+}
+
+test('kernel overlay rootfs (userxattr): writes land in upper, deletions are 0:0 whiteouts', async (t) => {
+  if (!requirePrereq(t, ready(), 'busybox and the helper')) return;
+  const dir = scratch();
+  try {
+    const r = await sh('grep " / " /proc/self/mounts; echo hi > /etc/new; rm /bin/ls', ['--overlay', dir]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^overlay \/ overlay .*userxattr/);
+    assert.equal(readFileSync(join(dir, 'upper', 'etc', 'new'), 'utf8'), 'hi\n');
+    const listing = await runAs(['stat', '-c', '%F %t:%T', join(dir, 'upper', 'bin', 'ls')]);
+    assert.equal(listing.stdout.trim(), 'character special file 0:0');
+    assert.ok(existsSync(join(rootfs, 'bin', 'ls')), 'the lower layer is untouched');
+  } finally {
+    await rmScratch(bed, dir);
+  }
+});
+
+test('fuse-overlayfs rootfs through an exec-wait op', async (t) => {
+  const fuse = ['/usr/bin/fuse-overlayfs', '/bin/fuse-overlayfs'].some(existsSync);
+  if (!requirePrereq(t, ready() && fuse, 'fuse-overlayfs (apt-get install fuse-overlayfs)')) return;
+  if (!requirePrereq(t, (await runAs(['test', '-w', '/dev/fuse'])).code === 0, '/dev/fuse writable by the test user')) return;
+  const dir = scratch();
+  try {
+    const r = await sh('grep " / " /proc/self/mounts; echo hi > /etc/fuse-new', ['--fuse', dir]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^fuse-overlayfs \/ fuse\.fuse-overlayfs /);
+    assert.equal(readFileSync(join(dir, 'upper', 'etc', 'fuse-new'), 'utf8'), 'hi\n');
+  } finally {
+    await rmScratch(bed, dir);
+  }
+});
+
+test('non-root user: ids, empty effective caps, no_new_privs and a seccomp filter', async (t) => {
+  if (!requirePrereq(t, ready() && process.arch === 'x64', 'busybox, the helper, x86_64 (the test filter uses x86_64 syscall numbers)')) return;
+  const r = await sh('id; grep -E "^(CapEff|CapBnd|NoNewPrivs|Seccomp):" /proc/self/status; mkdir /tmp/denied',
+    ['--user', '1000:1000', '--nnp', '--seccomp-deny-mkdir']);
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /^uid=1000 gid=1000$/m);
+  assert.match(r.stdout, /CapEff:\s+0000000000000000/);
+  assert.match(r.stdout, /CapBnd:\s+00000000800405fb/);
+  assert.match(r.stdout, /NoNewPrivs:\s+1/);
+  assert.match(r.stdout, /Seccomp:\s+2/);
+  assert.match(r.stderr, /mkdir: can't create directory '\/tmp\/denied': Operation not permitted/);
+});
+
+test('a failing setup op is named in the error, with exit code 125', async (t) => {
+  if (!requirePrereq(t, ready(), 'busybox and the helper')) return;
+  const r = await run(['true'], ['--bind', '/nonexistent-rrun:/data']);
+  assert.equal(r.code, 125);
+  assert.match(r.stderr, /container setup failed at op \d+ \(bind \/nonexistent-rrun → .*\/data\): mount: ENOENT/);
+});
+
+test('read-only rootfs', async (t) => {
+  if (!requirePrereq(t, ready(), 'busybox and the helper')) return;
+  const r = await sh('touch /x', ['--readonly']);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /Read-only file system/);
+});

@@ -217,18 +217,11 @@ int read_plan(int fd, struct plan *plan)
 	unsigned char *body = malloc(len ? len : 1);
 	if (body == NULL || read_full(fd, body, len) < 0)
 		return -1;
-	size_t cap = 64;
-	plan->ops = malloc(cap * sizeof *plan->ops);
+	/* Every record takes at least 12 bytes, which bounds the number of ops. */
+	plan->ops = calloc(len / 12 + 1, sizeof *plan->ops);
 	if (plan->ops == NULL)
 		return -1;
 	for (size_t pos = 0; pos < len;) {
-		if (plan->nops == cap) {
-			cap *= 2;
-			struct op *more = realloc(plan->ops, cap * sizeof *more);
-			if (more == NULL)
-				return -1;
-			plan->ops = more;
-		}
 		struct op *op = &plan->ops[plan->nops++];
 		if (parse_record(body, len, &pos, op) < 0 || collect_proc(plan, op) < 0)
 			return errno = EPROTO, -1;
@@ -261,21 +254,14 @@ int send_msg(uint32_t type, const void *payload, uint32_t len)
 	return 0;
 }
 
-/* Node's control messages carry no payload; any payload is read and dropped. */
+/* Node's control messages carry no payload. */
 int recv_msg(uint32_t *type)
 {
 	uint32_t hdr[2];
-	char sink[64];
 	if (read_full(CTRL_FD, hdr, sizeof hdr) < 0)
 		return -1;
 	*type = le32toh(hdr[0]);
-	for (uint32_t left = le32toh(hdr[1]); left > 0;) {
-		uint32_t n = left < sizeof sink ? left : (uint32_t)sizeof sink;
-		if (read_full(CTRL_FD, sink, n) < 0)
-			return -1;
-		left -= n;
-	}
-	return 0;
+	return hdr[1] == 0 ? 0 : (errno = EPROTO, -1);
 }
 
 void send_error(int op_index, int err, const char *what)

@@ -5,19 +5,24 @@
 // the user `rrun-test`; as anyone else: the current user with an isolated store under
 // ~/.cache/rrun-test). The runner hands the result to every test file through
 // RRUN_TESTBED, where testBed(), runAs(), rrun() and podman() read it.
-import { dirname, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestContext } from 'node:test';
+import { DEBIAN_CACHE_DIR } from '../fixtures/debian.js';
 import { ensureFixtureImages } from '../fixtures/images.js';
 import { progress } from '../fixtures/store.js';
 import type { RunOptions, RunResult, TestBed } from './bed.js';
 import { runInBed } from './bed.js';
 import { prepareAsRoot } from './host-root.js';
-import { prepareAsUser } from './host-user.js';
+import { isolatedBase, prepareAsUser } from './host-user.js';
+import { acquireLock } from './lock.js';
 
 export type { RunOptions, RunResult, SubIdRange, TestBed } from './bed.js';
 
 const ENV_VAR = 'RRUN_TESTBED';
+/** A fresh preparation takes about 1.5 min; another run waiting on it gives up after this. */
+const LOCK_TIMEOUT_MS = 20 * 60_000;
 
 /** The checkout this file was compiled from: dist/test/lib/testbed.js → repo root. */
 function repoRoot(): string {
@@ -34,10 +39,23 @@ function isStrict(): boolean {
  * cannot be built on this machine.
  */
 export async function prepareTestBed(): Promise<TestBed> {
+  const asRoot = process.getuid?.() === 0;
+  const lockDir = asRoot ? DEBIAN_CACHE_DIR : isolatedBase();
+  mkdirSync(lockDir, { recursive: true });
+  const lock = await acquireLock(join(lockDir, 'prepare.lock'), LOCK_TIMEOUT_MS, () =>
+    progress(`waiting for another test run to finish preparing the bed (${lockDir}/prepare.lock)`),
+  );
+  try {
+    return await prepareLocked(asRoot);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function prepareLocked(asRoot: boolean): Promise<TestBed> {
   const started = Date.now();
   const repo = repoRoot();
   const strict = isStrict();
-  const asRoot = process.getuid?.() === 0;
   const bed = asRoot ? await prepareAsRoot(repo, strict) : prepareAsUser(repo, strict);
   progress(`user ${bed.user} (uid ${bed.uid}, subuid ${bed.subuid.start}+${bed.subuid.count}), HOME ${bed.home}`);
   bed.missing = await ensureFixtureImages(bed);

@@ -45,9 +45,13 @@ function opError(plan: LaunchPlan, e: HelperOpError): RrunError {
   const op = plan.ops[opIndexToSetupIndex(e.opIndex)];
   const where = op ? `op ${opIndexToSetupIndex(e.opIndex)} (${describeOp(op)})` : 'setup';
   const why = e.errno === 0 ? e.what : `${e.what}: ${errnoText(e.errno)}`;
+  const userns = e.what === 'clone' && [osConstants.errno.EPERM, osConstants.errno.ENOSPC, osConstants.errno.EINVAL].includes(e.errno);
   return new RrunError({
-    code: 'ERR_CONTAINER_SETUP',
-    message: `container setup failed at ${where}: ${why}`,
+    code: userns ? 'ERR_USERNS' : 'ERR_CONTAINER_SETUP',
+    message: userns ? `cannot create a user namespace: ${errnoText(e.errno)}` : `container setup failed at ${where}: ${why}`,
+    hint: userns
+      ? 'check sysctl user.max_user_namespaces (> 0), kernel.unprivileged_userns_clone (= 1 where it exists) and AppArmor\'s kernel.apparmor_restrict_unprivileged_userns'
+      : undefined,
     subject: op && 'target' in op ? op.target : undefined,
     cause: e,
   });

@@ -13,7 +13,7 @@ export interface GlobalOptions {
   /** podman --storage-opt (repeatable). */
   storageOpts?: readonly string[] | undefined;
   /** The environment to read XDG_* and CONTAINERS_* from; defaults to process.env. */
-  env?: Readonly<Record<string, string | undefined>> | undefined;
+  hostEnv?: Readonly<Record<string, string | undefined>> | undefined;
 }
 
 export interface Context {
@@ -23,7 +23,7 @@ export interface Context {
 }
 
 export async function createContext(opts: GlobalOptions = {}): Promise<Context> {
-  const env = opts.env ?? process.env;
+  const env = opts.hostEnv ?? process.env;
   const host = processHost(env);
   const storage = await resolveStorageOptions(host, {
     root: opts.root,

@@ -20,8 +20,11 @@ const images = (): Promise<VerbModule> => import('./commands/images.js');
 const imageInspect = (): Promise<VerbModule> => import('./commands/image-inspect.js');
 const info = (): Promise<VerbModule> => import('./commands/info.js');
 const version = (): Promise<VerbModule> => import('./commands/version.js');
+const runVerb = (): Promise<VerbModule> => import('./commands/run.js');
 
 export const verbs: readonly Verb[] = [
+  { path: ['run'], summary: 'Run a command in a new container', load: runVerb },
+  { path: ['container', 'run'], summary: 'Run a command in a new container', load: runVerb, hidden: true },
   { path: ['images'], summary: 'List images in local storage', load: images },
   { path: ['image', 'ls'], summary: 'List images in local storage', load: images },
   { path: ['image', 'list'], summary: 'List images in local storage', load: images, hidden: true },

@@ -9,7 +9,12 @@ import { RrunError } from '../../oci/errors.js';
 import { CLONE, MS, type CapSets, type LaunchPlan, type RlimitValue, type SetupOp } from '../../helpers/protocol.js';
 
 export type RootfsSpec =
-  | { kind: 'bind'; path: string; readonly: boolean }
+  /**
+   * A host directory as root. `mountpoint` (an empty directory) is where it is bound;
+   * without it the directory is bound onto itself, which cannot work for `/` (the
+   * process root would still be the covered mount and pivot_root refuses).
+   */
+  | { kind: 'bind'; path: string; readonly: boolean; mountpoint?: string }
   | {
       kind: 'overlay';
       lowerdirs: string[];
@@ -147,7 +152,7 @@ function rootfsOps(r: RootfsSpec): { root: string; ops: SetupOp[]; readonly: boo
   switch (r.kind) {
     case 'bind':
       // pivot_root needs the new root to be a mount point.
-      return { root: r.path, ops: [bind(r.path, r.path, true)], readonly: r.readonly };
+      return { root: r.mountpoint ?? r.path, ops: [bind(r.path, r.mountpoint ?? r.path, true)], readonly: r.readonly };
     case 'overlay': {
       if (r.lowerdirs.length === 0) throw new RrunError({ code: 'ERR_PLAN', message: 'overlay rootfs without lower layers' });
       const opts = [`lowerdir=${r.lowerdirs.join(':')}`, `upperdir=${r.upperdir}`, `workdir=${r.workdir}`,

@@ -1,0 +1,264 @@
+// `rrun run` as a library function: resolve the image in podman's store, register a
+// container with its writable layer, compute the spec and the helper's plan, launch,
+// wait, clean up. Everything is checked before anything is written, so bad input
+// leaves no container record behind.
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { RrunError, errnoCode } from '../../oci/errors.js';
+import type { RuntimeSpec } from '../../oci/runtime.js';
+import type { LaunchPlan } from '../../helpers/protocol.js';
+import { mappingFacts, singleMapping, subidMapping, type IdMapping } from '../../helpers/idmap.js';
+import type { HelperOptions } from '../../helpers/nsexec.js';
+import { containerDirs, createContainer, deleteContainer, newRandomId } from '../../storage/containers.js';
+import { layerDirs, storePaths } from '../../storage/paths.js';
+import { checkLayerDirs, layerChain, readSnapshot } from '../../storage/store.js';
+import { createContext, type Context, type GlobalOptions } from '../context.js';
+import { configKey, imageConfig } from '../image/catalog.js';
+import { resolveLocalImage } from '../image/local.js';
+import { etcFiles } from '../runtime/etc-files.js';
+import { readImageFile } from '../runtime/image-files.js';
+import { launch } from '../runtime/launch.js';
+import { randomContainerName } from '../runtime/names.js';
+import { resolveUser } from '../runtime/passwd.js';
+import { buildLaunchPlan, type RootfsSpec } from '../runtime/plan.js';
+import { removeTreeInUserns } from '../runtime/remove-tree.js';
+import type { NetworkMode, RunRequest, TmpfsRequest, VolumeRequest } from '../runtime/request.js';
+import { lowerLinks, overlayMode, overlayRootfs } from '../runtime/rootfs.js';
+import { buildSpec } from '../runtime/spec.js';
+import { planInput } from '../runtime/spec-plan.js';
+import { parseTmpfs, parseVolume } from '../runtime/volumes.js';
+import type { ImageRuntimeConfig } from '../../oci/image.js';
+
+export interface RunOptions extends GlobalOptions {
+  image?: string;
+  /** Run a plain host directory read-only instead of an image. */
+  rootfs?: string;
+  command?: string[];
+  entrypoint?: string[];
+  /** `NAME=VALUE` entries (later win), or a map. */
+  env?: string[] | Record<string, string>;
+  workdir?: string;
+  user?: string;
+  name?: string;
+  hostname?: string;
+  remove?: boolean;
+  interactive?: boolean;
+  readOnly?: boolean;
+  volumes?: (string | VolumeRequest)[];
+  tmpfs?: (string | TmpfsRequest)[];
+  network?: NetworkMode;
+  singleIdMap?: boolean;
+  /** stdin, stdout, stderr of the container: inherit (default), pipe, ignore or an fd. */
+  stdio?: HelperOptions['stdio'];
+  /** Aborting stops the container (SIGTERM, SIGKILL after 10 s). */
+  signal?: AbortSignal;
+  /** Called with the helper once the workload started (its piped streams). */
+  onStart?: Parameters<typeof launch>[1]['onStart'];
+}
+
+export interface RunResult {
+  exitCode: number;
+  signal?: string;
+  containerId: string;
+  containerName: string;
+}
+
+export interface Prepared {
+  spec: RuntimeSpec;
+  plan: LaunchPlan;
+}
+
+function toRequest(o: RunOptions): RunRequest {
+  if ((o.image === undefined) === (o.rootfs === undefined)) {
+    throw new RrunError({ code: 'ERR_USAGE', message: 'give exactly one of an image or --rootfs DIR' });
+  }
+  const env = Array.isArray(o.env) ? o.env : Object.entries(o.env ?? {}).map(([k, v]) => `${k}=${v}`);
+  return {
+    image: o.image,
+    rootfs: o.rootfs,
+    command: o.command ?? [],
+    entrypoint: o.entrypoint,
+    env,
+    workdir: o.workdir,
+    user: o.user,
+    name: o.name,
+    hostname: o.hostname,
+    remove: o.remove ?? false,
+    interactive: o.interactive ?? false,
+    readOnly: o.readOnly ?? false,
+    volumes: (o.volumes ?? []).map((v) => (typeof v === 'string' ? parseVolume(v) : v)),
+    tmpfs: (o.tmpfs ?? []).map((t) => (typeof t === 'string' ? parseTmpfs(t) : t)),
+    network: o.network ?? 'none',
+    singleIdMap: o.singleIdMap ?? false,
+  };
+}
+
+/** Bind sources must exist; podman's message is statfs's. */
+function volumeKinds(volumes: readonly VolumeRequest[]): Map<string, 'file' | 'dir'> {
+  const kinds = new Map<string, 'file' | 'dir'>();
+  for (const v of volumes) {
+    try {
+      kinds.set(v.source, statSync(v.source).isDirectory() ? 'dir' : 'file');
+    } catch (err) {
+      throw new RrunError({
+        code: 'ERR_VOLUME_SOURCE',
+        message: `statfs ${v.source}: ${errnoCode(err) === 'ENOENT' ? 'no such file or directory' : (errnoCode(err) ?? String(err))}`,
+        subject: v.source,
+        hint: `create ${v.source} first, or fix the -v option`,
+        cause: err,
+      });
+    }
+  }
+  return kinds;
+}
+
+function idMapping(req: RunRequest): IdMapping {
+  const me = userInfo();
+  const user = { name: me.username, uid: me.uid, gid: me.gid };
+  return req.singleIdMap ? singleMapping(user) : subidMapping(user);
+}
+
+function specMappings(m: IdMapping): { uid: RuntimeSpec['linux']['uidMappings']; gid: RuntimeSpec['linux']['gidMappings'] } {
+  if (m.kind === 'single') {
+    return { uid: [{ containerID: 0, hostID: m.uid, size: 1 }], gid: [{ containerID: 0, hostID: m.gid, size: 1 }] };
+  }
+  const conv = (e: { inside: number; outside: number; count: number }) => ({ containerID: e.inside, hostID: e.outside, size: e.count });
+  return { uid: m.uid.map(conv), gid: m.gid.map(conv) };
+}
+
+/** What the image contributes: id, layers, config, and a reader for its files. */
+interface ImageSource {
+  imageId: string | undefined;
+  topLayer: string | undefined;
+  lowers: string[];
+  config: ImageRuntimeConfig | undefined;
+  readFile: (path: string) => string | undefined;
+  hasMountProgram: string | null;
+}
+
+async function imageSource(ctx: Context, req: RunRequest): Promise<ImageSource> {
+  if (req.rootfs !== undefined) {
+    return {
+      imageId: undefined, topLayer: undefined, lowers: [], config: undefined,
+      readFile: (p) => readImageFile([req.rootfs as string], p), hasMountProgram: null,
+    };
+  }
+  const snap = await readSnapshot(ctx.storage, { imageBigData: (i) => [configKey(i)] });
+  const image = resolveLocalImage(ctx, snap, req.image as string);
+  const chain = layerChain(snap, image.layer, req.image as string);
+  await checkLayerDirs(snap, chain, req.image as string);
+  const roots = chain.map((l) => layerDirs(snap.paths, l.id).diff);
+  let hasMountProgram: string | null = null;
+  try {
+    hasMountProgram = readFileSync(`${snap.paths.driverHome}/.has-mount-program`, 'utf8').trim();
+  } catch {
+    hasMountProgram = null;
+  }
+  return {
+    imageId: image.id,
+    topLayer: image.layer,
+    lowers: lowerLinks(snap.paths, chain),
+    config: imageConfig(snap, image)?.config,
+    readFile: (p) => readImageFile(roots, p),
+    hasMountProgram,
+  };
+}
+
+function hostFile(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+interface Built extends Prepared {
+  containerId: string;
+  containerName: string;
+  idmap: IdMapping;
+}
+
+async function build(ctx: Context, req: RunRequest, dryRun: boolean): Promise<Built> {
+  const idmap = idMapping(req);
+  const kinds = volumeKinds(req.volumes);
+  const src = await imageSource(ctx, req);
+  const user = resolveUser(req.user ?? src.config?.User ?? '', src.readFile('/etc/passwd'), src.readFile('/etc/group'));
+  const paths = storePaths(ctx.storage);
+  const containerName = req.name ?? randomContainerName();
+  let containerId = newRandomId();
+  let rootfs: RootfsSpec;
+  let rundata: string;
+  if (src.imageId !== undefined && !dryRun) {
+    const metadata = JSON.stringify({ 'image-name': req.image, 'image-id': src.imageId, name: containerName, 'created-at': Math.floor(Date.now() / 1000), 'created-by': 'rrun' });
+    const record = await createContainer(ctx.storage, { imageId: src.imageId, topLayer: src.topLayer, name: containerName, metadata });
+    containerId = record.id;
+    rootfs = overlayRootfs(paths, src.lowers, record.layer as string, overlayMode(ctx.storage.driverOptions, src.hasMountProgram), req.readOnly);
+    rundata = containerDirs(paths, containerId).rundata;
+  } else if (src.imageId !== undefined) {
+    rootfs = overlayRootfs(paths, src.lowers, '<container-layer>', overlayMode(ctx.storage.driverOptions, src.hasMountProgram), req.readOnly);
+    rundata = containerDirs(paths, containerId).rundata;
+  } else {
+    rundata = `${ctx.storage.runRoot}/rrun/rootfs-${containerId}`;
+    rootfs = { kind: 'bind', path: req.rootfs as string, readonly: true, mountpoint: `${rundata}/root` };
+    if (!dryRun) mkdirSync(rootfs.mountpoint as string, { recursive: true, mode: 0o700 });
+  }
+  const ids = specMappings(idmap);
+  const spec = buildSpec({
+    request: req, image: src.config, user, containerId, containerName,
+    rootPath: rootfs.kind === 'bind' ? (rootfs.mountpoint ?? rootfs.path) : rootfs.mountpoint, uidMappings: ids.uid, gidMappings: ids.gid,
+  });
+  const files = etcFiles({ network: req.network, hostname: spec.hostname, containerName, hostHosts: hostFile('/etc/hosts'), hostResolvConf: hostFile('/etc/resolv.conf') });
+  const etc = { hosts: `${rundata}/hosts`, hostname: `${rundata}/hostname`, ...(files.resolvConf !== undefined ? { resolvConf: `${rundata}/resolv.conf` } : {}) };
+  if (!dryRun) {
+    mkdirSync(rundata, { recursive: true, mode: 0o700 });
+    writeFileSync(etc.hosts, files.hosts, { mode: 0o644 });
+    writeFileSync(etc.hostname, files.hostname, { mode: 0o644 });
+    if (files.resolvConf !== undefined) writeFileSync(`${rundata}/resolv.conf`, files.resolvConf, { mode: 0o644 });
+  }
+  const plan = buildLaunchPlan(planInput(spec, { rootfs, idmap: mappingFacts(idmap), etc, sourceKinds: kinds }));
+  return { spec, plan, containerId, containerName, idmap };
+}
+
+/** The spec and plan `run` would use, without creating or starting anything. */
+export async function prepareRun(opts: RunOptions, ctx?: Context): Promise<Prepared> {
+  const context = ctx ?? (await createContext(opts));
+  const { spec, plan } = await build(context, toRequest(opts), true);
+  return { spec, plan };
+}
+
+async function cleanup(ctx: Context, built: Built, req: RunRequest, started: boolean): Promise<void> {
+  if (req.rootfs !== undefined) {
+    await removeTreeInUserns(`${ctx.storage.runRoot}/rrun/rootfs-${built.containerId}`, built.idmap);
+    return;
+  }
+  // A container whose process never started is not kept (podman would show it as
+  // "Created"); with --rm every container goes.
+  if (req.remove || !started) await deleteContainer(ctx.storage, built.containerId, (dir) => removeTreeInUserns(dir, built.idmap));
+}
+
+/** Run a container to completion; resolves to its exit status (128+n for a signal). */
+export async function run(opts: RunOptions, ctx?: Context): Promise<RunResult> {
+  const context = ctx ?? (await createContext(opts));
+  const req = toRequest(opts);
+  const built = await build(context, req, false);
+  let started = false;
+  try {
+    const result = await launch(built.plan, {
+      idmap: built.idmap,
+      stdio: opts.stdio ?? [req.interactive ? 'inherit' : 'ignore', 'inherit', 'inherit'],
+      forwardSignals: opts.stdio === undefined,
+      graceMs: 10_000,
+      ...(opts.signal !== undefined ? { signal: opts.signal } : {}),
+      onStart: (helper) => {
+        started = true;
+        opts.onStart?.(helper);
+      },
+    });
+    return { ...result, containerId: built.containerId, containerName: built.containerName };
+  } catch (err) {
+    if (err instanceof RrunError && (err.code === 'ERR_EXEC_NOT_FOUND' || err.code === 'ERR_EXEC_CANNOT_INVOKE')) started = false;
+    throw err;
+  } finally {
+    await cleanup(context, built, req, started);
+  }
+}

@@ -1,0 +1,139 @@
+// `rrun run [OPTIONS] IMAGE [COMMAND [ARG…]]`. Options after IMAGE belong to the
+// command (podman stops flag parsing at the first positional); cmd-ts cannot, so a
+// pre-split inserts `--` after IMAGE, using the table of options that take a value.
+import { readFileSync } from 'node:fs';
+import { command, flag, multioption, option, optional, positional, restPositionals, string, array } from 'cmd-ts';
+import { RrunError } from '../../../oci/errors.js';
+import { prepareRun, run } from '../../api/run.js';
+import { parseEnvFile, resolveEnvArg } from '../../runtime/volumes.js';
+import type { NetworkMode } from '../../runtime/request.js';
+import { runCommand } from '../cmd.js';
+import { usageError } from '../errors.js';
+import { goJson } from '../output.js';
+import type { CliGlobals } from '../main.js';
+
+/** Options that take a value (long and short spellings): the pre-split skips their values. */
+export const valuedOptions = new Set([
+  '-e', '--env', '--env-file', '--entrypoint', '-w', '--workdir', '-u', '--user', '--name', '-h', '--hostname',
+  '-v', '--volume', '--tmpfs', '--network', '--net', '--userns', '--pull',
+]);
+
+/** Insert `--` after the first positional (IMAGE) so later flags reach the command. */
+export function presplit(argv: readonly string[]): string[] {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--') return [...argv];
+    if (arg.startsWith('-') && arg !== '-') {
+      if (!arg.includes('=') && valuedOptions.has(arg)) i++;
+      continue;
+    }
+    return [...argv.slice(0, i + 1), '--', ...argv.slice(i + 1)];
+  }
+  return [...argv];
+}
+
+const networks: Record<string, NetworkMode> = { none: 'none', host: 'host' };
+
+function network(value: string | undefined): NetworkMode {
+  if (value === undefined) return 'none';
+  const mode = networks[value];
+  if (mode === undefined) {
+    throw usageError(
+      `network mode "${value}" is not supported yet`,
+      'use --network none (loopback only) or --network host; slirp4netns and pasta are coming',
+    );
+  }
+  return mode;
+}
+
+function envList(env: readonly string[], files: readonly string[]): string[] {
+  const fromFiles = files.flatMap((file) => {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new RrunError({ code: 'ERR_ENV_FILE', message: `cannot read env file ${file}: ${(err as Error).message}`, subject: file, cause: err });
+    }
+    return parseEnvFile(text, process.env);
+  });
+  return [...fromFiles, ...env.flatMap((e) => resolveEnvArg(e, process.env))];
+}
+
+/** `--entrypoint '["a","b"]'` is a JSON array; anything else a single program. */
+function entrypoint(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (value.startsWith('[')) {
+    try {
+      const parsed: unknown = JSON.parse(value);
+      if (Array.isArray(parsed) && parsed.every((x) => typeof x === 'string')) return parsed;
+    } catch {
+      // not JSON: a program name that starts with '['
+    }
+  }
+  return [value];
+}
+
+export const runCmd = (globals: CliGlobals, name: string) =>
+  command({
+    name: `rrun ${name}`,
+    description: 'Run a command in a new container',
+    args: {
+      remove: flag({ long: 'rm', description: 'Remove the container when it exits' }),
+      interactive: flag({ long: 'interactive', short: 'i', description: 'Keep STDIN open' }),
+      tty: flag({ long: 'tty', short: 't', description: 'Allocate a pseudo-TTY' }),
+      detach: flag({ long: 'detach', short: 'd', description: 'Run in the background' }),
+      readOnly: flag({ long: 'read-only', description: 'Mount the root filesystem read-only' }),
+      rootfs: flag({ long: 'rootfs', description: 'The first argument is a directory to run, not an image' }),
+      dryRun: flag({ long: 'dry-run', description: 'Print the runtime spec and launch plan; start nothing' }),
+      env: multioption({ long: 'env', short: 'e', type: array(string), description: 'Set environment variables' }),
+      envFile: multioption({ long: 'env-file', type: array(string), description: 'Read environment variables from a file' }),
+      entrypoint: option({ long: 'entrypoint', type: optional(string), description: 'Override the image ENTRYPOINT' }),
+      workdir: option({ long: 'workdir', short: 'w', type: optional(string), description: 'Working directory inside the container' }),
+      user: option({ long: 'user', short: 'u', type: optional(string), description: 'user[:group] to run as' }),
+      name: option({ long: 'name', type: optional(string), description: 'Name of the container' }),
+      hostname: option({ long: 'hostname', short: 'h', type: optional(string), description: 'Container host name' }),
+      volume: multioption({ long: 'volume', short: 'v', type: array(string), description: 'Bind mount HOST:CONTAINER[:ro]' }),
+      tmpfs: multioption({ long: 'tmpfs', type: array(string), description: 'Mount a tmpfs: PATH[:OPTIONS]' }),
+      network: option({ long: 'network', type: optional(string), description: 'none or host' }),
+      userns: option({ long: 'userns', type: optional(string), description: '"single": map only your own id (no /etc/subuid range)' }),
+      image: positional({ type: string, displayName: 'IMAGE' }),
+      command: restPositionals({ type: string, displayName: 'COMMAND' }),
+    },
+    handler: async (a): Promise<number> => {
+      if (a.tty) throw usageError('-t/--tty is not supported yet', 'run without -t; terminals arrive with the lifecycle work');
+      if (a.detach) throw usageError('-d/--detach is not supported yet', 'run in the foreground');
+      if (a.userns !== undefined && a.userns !== 'single' && a.userns !== 'host') {
+        throw usageError(`--userns=${a.userns} is not supported`, 'use --userns=single to map only your own id');
+      }
+      if (a.userns === 'single') {
+        process.stderr.write('rrun: --userns=single: only your own id is mapped (container root); files of other ids in the image show as nobody and chown to them fails\n');
+      }
+      const opts = {
+        ...globals,
+        ...(a.rootfs ? { rootfs: a.image } : { image: a.image }),
+        command: a.command,
+        entrypoint: entrypoint(a.entrypoint),
+        env: envList(a.env, a.envFile),
+        ...(a.workdir !== undefined ? { workdir: a.workdir } : {}),
+        ...(a.user !== undefined ? { user: a.user } : {}),
+        ...(a.name !== undefined ? { name: a.name } : {}),
+        ...(a.hostname !== undefined ? { hostname: a.hostname } : {}),
+        remove: a.remove,
+        interactive: a.interactive,
+        readOnly: a.readOnly,
+        volumes: a.volume,
+        tmpfs: a.tmpfs,
+        network: network(a.network),
+        singleIdMap: a.userns === 'single',
+      };
+      if (a.dryRun) {
+        process.stdout.write(goJson(await prepareRun(opts), '  ', false));
+        return 0;
+      }
+      return (await run(opts)).exitCode;
+    },
+  });
+
+export function main(argv: string[], globals: CliGlobals, name: string): Promise<number> {
+  return runCommand(runCmd(globals, name), presplit(argv));
+}

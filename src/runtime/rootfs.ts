@@ -1,0 +1,37 @@
+// The container's root filesystem: an overlay of the image's layers (by their `l/`
+// short links, as podman mounts them) under the container's writable layer, mounted
+// by the kernel with `userxattr`, or by fuse-overlayfs when the kernel cannot.
+import { readFileSync } from 'node:fs';
+import { layerDirs, type StorePaths } from '../../storage/paths.js';
+import type { LayerRecord } from '../../storage/records.js';
+import type { RootfsSpec } from './plan.js';
+
+export type OverlayMode = { kind: 'native' } | { kind: 'fuse'; program: string };
+
+/** podman's `mount_program` setting (storage.conf or --storage-opt) or the store's mode file. */
+export function overlayMode(driverOptions: readonly string[], hasMountProgram: string | null): OverlayMode {
+  const opt = driverOptions.find((o) => o.startsWith('overlay.mount_program='));
+  if (opt !== undefined) return { kind: 'fuse', program: opt.slice('overlay.mount_program='.length) };
+  if (hasMountProgram === 'true') return { kind: 'fuse', program: 'fuse-overlayfs' };
+  return { kind: 'native' };
+}
+
+/** `<graphroot>/overlay/l/<link>` for each layer, top first. */
+export function lowerLinks(paths: StorePaths, chain: readonly LayerRecord[]): string[] {
+  return chain.map((layer) => `${paths.linkDir}/${readFileSync(layerDirs(paths, layer.id).link, 'utf8').trim()}`);
+}
+
+export function overlayRootfs(
+  paths: StorePaths,
+  lowers: readonly string[],
+  containerLayer: string,
+  mode: OverlayMode,
+  readonly: boolean,
+): RootfsSpec {
+  const dirs = layerDirs(paths, containerLayer);
+  if (mode.kind === 'native') {
+    return { kind: 'overlay', lowerdirs: [...lowers], upperdir: dirs.diff, workdir: dirs.work, mountpoint: dirs.merged, readonly };
+  }
+  const data = `lowerdir=${lowers.join(':')},upperdir=${dirs.diff},workdir=${dirs.work}`;
+  return { kind: 'fuse-overlayfs', argv: [mode.program, '-o', data, dirs.merged], mountpoint: dirs.merged, readonly };
+}

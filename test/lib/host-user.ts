@@ -1,6 +1,7 @@
 // Preparing the bed as an ordinary user (a developer's machine): the current user,
 // but with an isolated store — its own HOME and XDG directories under a persistent
 // cache directory — so the tests never touch the developer's real images.
+import { createHash } from 'node:crypto';
 import { accessSync, constants } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -16,10 +17,12 @@ export function isolatedBase(): string {
 
 /**
  * Not the user's own XDG_RUNTIME_DIR (podman's runroot there belongs to the real
- * store), and not the root-prepared bed's either, should both ever meet.
+ * store), nor the root-prepared bed's, nor another isolated store's (a different
+ * XDG_CACHE_HOME): one runtime dir per store, stable across runs.
  */
-function isolatedRuntimeDir(uid: number): string {
-  return `/tmp/rrun-test-isolated-run-${uid}`;
+function isolatedRuntimeDir(uid: number, base: string): string {
+  const tag = createHash('sha256').update(base).digest('hex').slice(0, 8);
+  return `/tmp/rrun-test-isolated-run-${uid}-${tag}`;
 }
 
 function subIdsOrFail(user: string, uid: number): Pick<TestBed, 'subuid' | 'subgid'> {
@@ -54,12 +57,12 @@ export function prepareAsUser(repo: string, strict: boolean): TestBed {
   warnDevices();
   const base = isolatedBase();
   const home = mkdirOwned('/', join(base, 'home'), undefined);
-  const env = userEnv(me.username, home, isolatedRuntimeDir(me.uid));
+  const env = userEnv(me.username, home, isolatedRuntimeDir(me.uid, base));
   const configHome = env['XDG_CONFIG_HOME'] ?? join(home, '.config');
   writePodmanConfig(configHome, undefined);
   copyUserRegistryConfig(process.env['XDG_CONFIG_HOME'] || join(homedir(), '.config'), configHome);
   mkdirOwned('/', env['XDG_DATA_HOME'] ?? join(home, '.local', 'share'), undefined);
-  ensureRuntimeDir(env['XDG_RUNTIME_DIR'] ?? isolatedRuntimeDir(me.uid), me.uid, me.gid);
+  ensureRuntimeDir(env['XDG_RUNTIME_DIR'] ?? isolatedRuntimeDir(me.uid, base), me.uid, me.gid);
   return {
     user: me.username,
     uid: me.uid,

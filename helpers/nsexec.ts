@@ -51,6 +51,8 @@ export class HelperProcess {
   private failure: Error | null = null;
   private tail = '';
   private killTimer: NodeJS.Timeout | null = null;
+  /** The container's init (stage 1) as the host sees it, once NeedIdmap told us. */
+  private containerPid: number | null = null;
   private readonly unforward: () => void;
 
   constructor(plan: LaunchPlan, private readonly opts: HelperOptions = {}) {
@@ -145,9 +147,24 @@ export class HelperProcess {
     return this.exit;
   }
 
+  /**
+   * After the grace period kill the container's init first: stage 0 then reaps it and
+   * exits with 137 itself. Killing stage 0 first would orphan init to the host's pid 1,
+   * which may leave it a zombie for a while. Stage 0 is killed too if it lingers.
+   */
   private armKill(graceMs: number): void {
     if (this.killTimer) return;
-    this.killTimer = setTimeout(() => this.kill('SIGKILL'), graceMs);
+    this.killTimer = setTimeout(() => {
+      if (this.containerPid !== null) {
+        try {
+          process.kill(this.containerPid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+        this.killTimer = setTimeout(() => this.kill('SIGKILL'), 1000);
+        this.killTimer.unref();
+      } else this.kill('SIGKILL');
+    }, graceMs);
     this.killTimer.unref();
   }
 
@@ -158,6 +175,7 @@ export class HelperProcess {
   }
 
   private deliver(m: HelperMessage): void {
+    if (m.type === 'NeedIdmap') this.containerPid = m.pid;
     if (this.waiter) {
       const w = this.waiter;
       this.waiter = null;

@@ -30,9 +30,10 @@ export interface NewContainer {
   imageId: string;
   /** The image's top layer (undefined for an image without layers). */
   topLayer: string | undefined;
-  name: string;
-  /** podman-style metadata JSON string. */
-  metadata: string;
+  /** The name, or a generator of random names tried until one is free. */
+  name: string | (() => string);
+  /** podman-style metadata JSON string; `{name}` in it is replaced by the chosen name. */
+  metadata: (name: string) => string;
 }
 
 export interface ContainerDirs {
@@ -77,8 +78,7 @@ export async function createContainer(options: StorageOptions, req: NewContainer
       throw new RrunError({ code: 'ERR_IMAGE_NOT_FOUND', message: `${req.imageId}: image not known`, subject: req.imageId });
     }
     const containers = await loadRecordFile<ContainerRecord>(paths.containersJson, containerSchema);
-    const owner = containers.find((c) => c.names?.includes(req.name));
-    if (owner !== undefined) throw nameInUse(req.name, owner);
+    const name = chooseName(containers, req.name);
 
     const layerId = newRandomId();
     const created = nowRfc3339Nano();
@@ -88,10 +88,10 @@ export async function createContainer(options: StorageOptions, req: NewContainer
       createLayerDirs(paths, layerId, req.topLayer);
       const record: ContainerRecord = {
         id: newRandomId(),
-        names: [req.name],
+        names: [name],
         image: req.imageId,
         layer: layerId,
-        metadata: req.metadata,
+        metadata: req.metadata(name),
         created,
         flags: { MountLabel: '', ProcessLabel: '' },
       };
@@ -110,6 +110,20 @@ export async function createContainer(options: StorageOptions, req: NewContainer
       throw err;
     }
   });
+}
+
+function chooseName(containers: readonly ContainerRecord[], wanted: NewContainer['name']): string {
+  const owner = (n: string): ContainerRecord | undefined => containers.find((c) => c.names?.includes(n));
+  if (typeof wanted === 'string') {
+    const o = owner(wanted);
+    if (o !== undefined) throw nameInUse(wanted, o);
+    return wanted;
+  }
+  for (let i = 0; i < 1000; i++) {
+    const n = wanted();
+    if (owner(n) === undefined) return n;
+  }
+  throw new RrunError({ code: 'ERR_NAME_IN_USE', message: 'could not find a free random container name', hint: 'give one with --name' });
 }
 
 function withoutIncomplete(layer: LayerRecord): LayerRecord {

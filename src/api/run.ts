@@ -16,7 +16,7 @@ import { createContext, type Context, type GlobalOptions } from '../context.js';
 import { configKey, imageConfig } from '../image/catalog.js';
 import { resolveLocalImage } from '../image/local.js';
 import { etcFiles } from '../runtime/etc-files.js';
-import { readImageFile } from '../runtime/image-files.js';
+import { imagePathExists, readImageFile } from '../runtime/image-files.js';
 import { launch } from '../runtime/launch.js';
 import { randomContainerName } from '../runtime/names.js';
 import { resolveUser } from '../runtime/passwd.js';
@@ -133,6 +133,7 @@ interface ImageSource {
   lowers: string[];
   config: ImageRuntimeConfig | undefined;
   readFile: (path: string) => string | undefined;
+  exists: (path: string) => boolean;
   hasMountProgram: string | null;
 }
 
@@ -140,7 +141,8 @@ async function imageSource(ctx: Context, req: RunRequest): Promise<ImageSource> 
   if (req.rootfs !== undefined) {
     return {
       imageId: undefined, topLayer: undefined, lowers: [], config: undefined,
-      readFile: (p) => readImageFile([req.rootfs as string], p), hasMountProgram: null,
+      readFile: (p) => readImageFile([req.rootfs as string], p), exists: (p) => imagePathExists([req.rootfs as string], p),
+      hasMountProgram: null,
     };
   }
   const snap = await readSnapshot(ctx.storage, { imageBigData: (i) => [configKey(i)] });
@@ -160,6 +162,7 @@ async function imageSource(ctx: Context, req: RunRequest): Promise<ImageSource> 
     lowers: lowerLinks(snap.paths, chain),
     config: imageConfig(snap, image)?.config,
     readFile: (p) => readImageFile(roots, p),
+    exists: (p) => imagePathExists(roots, p),
     hasMountProgram,
   };
 }
@@ -184,14 +187,18 @@ async function build(ctx: Context, req: RunRequest, dryRun: boolean): Promise<Bu
   const src = await imageSource(ctx, req);
   const user = resolveUser(req.user ?? src.config?.User ?? '', src.readFile('/etc/passwd'), src.readFile('/etc/group'));
   const paths = storePaths(ctx.storage);
-  const containerName = req.name ?? randomContainerName();
+  let containerName = req.name ?? randomContainerName();
   let containerId = newRandomId();
   let rootfs: RootfsSpec;
   let rundata: string;
   if (src.imageId !== undefined && !dryRun) {
-    const metadata = JSON.stringify({ 'image-name': req.image, 'image-id': src.imageId, name: containerName, 'created-at': Math.floor(Date.now() / 1000), 'created-by': 'rrun' });
-    const record = await createContainer(ctx.storage, { imageId: src.imageId, topLayer: src.topLayer, name: containerName, metadata });
+    const metadata = (name: string): string =>
+      JSON.stringify({ 'image-name': req.image, 'image-id': src.imageId, name, 'created-at': Math.floor(Date.now() / 1000), 'created-by': 'rrun' });
+    const record = await createContainer(ctx.storage, {
+      imageId: src.imageId, topLayer: src.topLayer, name: req.name ?? randomContainerName, metadata,
+    });
     containerId = record.id;
+    containerName = record.names?.[0] ?? containerName;
     rootfs = overlayRootfs(paths, src.lowers, record.layer as string, overlayMode(ctx.storage.driverOptions, src.hasMountProgram), req.readOnly);
     rundata = containerDirs(paths, containerId).rundata;
   } else if (src.imageId !== undefined) {
@@ -208,14 +215,22 @@ async function build(ctx: Context, req: RunRequest, dryRun: boolean): Promise<Bu
     rootPath: rootfs.kind === 'bind' ? (rootfs.mountpoint ?? rootfs.path) : rootfs.mountpoint, uidMappings: ids.uid, gidMappings: ids.gid,
   });
   const files = etcFiles({ network: req.network, hostname: spec.hostname, containerName, hostHosts: hostFile('/etc/hosts'), hostResolvConf: hostFile('/etc/resolv.conf') });
-  const etc = { hosts: `${rundata}/hosts`, hostname: `${rundata}/hostname`, ...(files.resolvConf !== undefined ? { resolvConf: `${rundata}/resolv.conf` } : {}) };
+  const etc = {
+    hosts: `${rundata}/hosts`,
+    hostname: `${rundata}/hostname`,
+    // Tools detect a podman-style container by this file; a plain --rootfs has no place for it.
+    ...(src.imageId !== undefined ? { containerenv: `${rundata}/.containerenv` } : {}),
+    ...(files.resolvConf !== undefined ? { resolvConf: `${rundata}/resolv.conf` } : {}),
+  };
   if (!dryRun) {
     mkdirSync(rundata, { recursive: true, mode: 0o700 });
     writeFileSync(etc.hosts, files.hosts, { mode: 0o644 });
     writeFileSync(etc.hostname, files.hostname, { mode: 0o644 });
+    if (etc.containerenv !== undefined) writeFileSync(etc.containerenv, '', { mode: 0o644 });
     if (files.resolvConf !== undefined) writeFileSync(`${rundata}/resolv.conf`, files.resolvConf, { mode: 0o644 });
   }
-  const plan = buildLaunchPlan(planInput(spec, { rootfs, idmap: mappingFacts(idmap), etc, sourceKinds: kinds }));
+  const mtabLink = src.imageId !== undefined && !src.exists('/etc/mtab');
+  const plan = buildLaunchPlan(planInput(spec, { rootfs, idmap: mappingFacts(idmap), etc, mtabLink, sourceKinds: kinds }));
   return { spec, plan, containerId, containerName, idmap };
 }
 

@@ -26,7 +26,8 @@ function hostsFile(input: EtcInput): string {
 export function etcFiles(input: EtcInput): EtcFiles {
   return {
     hosts: hostsFile(input),
-    hostname: `${input.hostname}\n`,
+    // podman writes the name without a newline.
+    hostname: input.hostname,
     resolvConf: input.network === 'host' ? (input.hostResolvConf ?? '') : undefined,
   };
 }

@@ -80,7 +80,9 @@ export interface PlanInput {
   binds?: BindMount[];
   tmpfs?: TmpfsMount[];
   /** Host paths of generated files, bind-mounted over /etc/… */
-  etc?: { hosts?: string; hostname?: string; resolvConf?: string };
+  etc?: { hosts?: string; hostname?: string; resolvConf?: string; containerenv?: string };
+  /** Create /etc/mtab → /proc/mounts (podman does when the image has none). */
+  mtabLink?: boolean;
   maskedPaths?: MaskedPath[];
   readonlyPaths?: string[];
   shmSize?: string;
@@ -212,7 +214,10 @@ function bindOps(root: string, binds: BindMount[]): SetupOp[] {
 }
 
 function etcBinds(etc: PlanInput['etc'] = {}): BindMount[] {
-  const files: [string | undefined, string][] = [[etc.hosts, '/etc/hosts'], [etc.hostname, '/etc/hostname'], [etc.resolvConf, '/etc/resolv.conf']];
+  const files: [string | undefined, string][] = [
+    [etc.hosts, '/etc/hosts'], [etc.hostname, '/etc/hostname'], [etc.resolvConf, '/etc/resolv.conf'],
+    [etc.containerenv, '/run/.containerenv'],
+  ];
   return files.flatMap(([source, destination]) => (source ? [{ source, destination, kind: 'file' as const, recursive: false }] : []));
 }
 
@@ -265,6 +270,7 @@ export function buildLaunchPlan(input: PlanInput): LaunchPlan {
       ...(input.network === 'host' ? [{ path: '/sys/kernel', kind: 'dir' as const }] : []),
     ], input.readonlyPaths ?? DEFAULT_READONLY_PATHS),
     ...bindOps(root, [...(input.binds ?? []), ...etcBinds(input.etc)]),
+    ...(input.mtabLink ? [mkdir(under(root, '/etc')), { op: 'symlink' as const, target: '/proc/mounts', linkpath: under(root, '/etc/mtab') }] : []),
   ];
   for (const t of input.tmpfs ?? [])
     ops.push(mkdir(under(root, t.destination)), mount('tmpfs', under(root, t.destination), 'tmpfs', t.flags ?? MS.NOSUID | MS.NODEV, t.data ?? null));

@@ -10,6 +10,8 @@ export interface PlanFacts {
   idmap: PlanInput['idmap'];
   /** Host paths of generated files bound over /etc/… */
   etc: PlanInput['etc'];
+  /** The image has no /etc/mtab: link it to /proc/mounts. */
+  mtabLink: boolean;
   /** Whether each bind source is a file (else a directory), by source path. */
   sourceKinds: ReadonlyMap<string, 'file' | 'dir'>;
 }
@@ -76,6 +78,7 @@ export function planInput(spec: RuntimeSpec, facts: PlanFacts): PlanInput {
     binds: binds(spec, facts),
     tmpfs: tmpfs(spec),
     etc: facts.etc,
+    mtabLink: facts.mtabLink,
     process: {
       argv: p.args,
       env: p.env,

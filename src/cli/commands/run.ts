@@ -73,6 +73,17 @@ function entrypoint(value: string | undefined): string[] | undefined {
   return [value];
 }
 
+/** The plan holds capability masks as bigints and file contents as bytes: show both. */
+function printable(value: unknown): unknown {
+  return JSON.parse(
+    JSON.stringify(value, (_k, v: unknown) => {
+      if (typeof v === 'bigint') return `0x${v.toString(16)}`;
+      if (v instanceof Uint8Array) return Buffer.from(v).toString('utf8');
+      return v;
+    }),
+  );
+}
+
 export const runCmd = (globals: CliGlobals, name: string) =>
   command({
     name: `rrun ${name}`,
@@ -127,7 +138,7 @@ export const runCmd = (globals: CliGlobals, name: string) =>
         singleIdMap: a.userns === 'single',
       };
       if (a.dryRun) {
-        process.stdout.write(goJson(await prepareRun(opts), '  ', false));
+        process.stdout.write(goJson(printable(await prepareRun(opts)), '  ', false));
         return 0;
       }
       return (await run(opts)).exitCode;

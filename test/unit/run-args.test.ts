@@ -1,0 +1,47 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { presplit } from '../../src/cli/commands/run.js';
+import { parseEnvFile, parseTmpfs, parseVolume, resolveEnvArg } from '../../src/runtime/volumes.js';
+import { tmpfsMount } from '../../src/runtime/spec-plan.js';
+import { MS } from '../../helpers/protocol.js';
+
+// The cases cmd-ts gets wrong without the pre-split (deps.md §6).
+const splits: [string[], string[]][] = [
+  [['alpine', 'echo', 'hi'], ['alpine', '--', 'echo', 'hi']],
+  [['--rm', '-e', 'A=1', '--name', 'c1', 'alpine', 'ls', '-la', '--color'], ['--rm', '-e', 'A=1', '--name', 'c1', 'alpine', '--', 'ls', '-la', '--color']],
+  [['node', 'npm', '--version'], ['node', '--', 'npm', '--version']],
+  [['alpine', '--rm'], ['alpine', '--', '--rm']],
+  [['-e', 'FOO=1', 'alpine', 'env', '-e', 'BAR'], ['-e', 'FOO=1', 'alpine', '--', 'env', '-e', 'BAR']],
+  [['alpine', '--help'], ['alpine', '--', '--help']],
+  [['--env=A=1', '-v', '/a:/b', 'img'], ['--env=A=1', '-v', '/a:/b', 'img', '--']],
+  [['--rm', '--', 'img', 'x'], ['--rm', '--', 'img', 'x']],
+];
+for (const [argv, want] of splits) {
+  test(`pre-split ${argv.join(' ')}`, () => assert.deepEqual(presplit(argv), want));
+}
+
+test('-v: host:ctr[:opts]', () => {
+  assert.deepEqual(parseVolume('/h:/c'), { source: '/h', destination: '/c', readonly: false });
+  assert.deepEqual(parseVolume('/h:/c:ro,z'), { source: '/h', destination: '/c', readonly: true });
+  assert.throws(() => parseVolume('rel:/c'), /not an absolute host path/);
+  assert.throws(() => parseVolume('/h:rel'), /must be an absolute path/);
+  assert.throws(() => parseVolume('/h:/c:bogus'), /invalid option "bogus"/);
+  assert.throws(() => parseVolume('/only'), /expected HOST-DIR:CONTAINER-DIR/);
+});
+
+test('--tmpfs and its options become flags and data', () => {
+  assert.deepEqual(parseTmpfs('/t:size=1m,ro'), { destination: '/t', options: ['size=1m', 'ro'] });
+  const m = tmpfsMount('/t', ['nosuid', 'ro', 'size=1m', 'mode=1777']);
+  assert.equal(m.flags, MS.NOSUID | MS.RDONLY);
+  assert.equal(m.data, 'size=1m,mode=1777');
+  assert.throws(() => tmpfsMount('/t', ['weird']), /invalid tmpfs option "weird"/);
+  assert.throws(() => parseTmpfs('t'), /must be absolute/);
+});
+
+test('-e and --env-file', () => {
+  assert.deepEqual(resolveEnvArg('A=1', {}), ['A=1']);
+  assert.deepEqual(resolveEnvArg('HOME', { HOME: '/h' }), ['HOME=/h']);
+  assert.deepEqual(resolveEnvArg('UNSET', {}), []);
+  assert.throws(() => resolveEnvArg('=x', {}), /empty name/);
+  assert.deepEqual(parseEnvFile('# c\nA=1\n\n  B=2\r\nC\n', { C: '3' }), ['A=1', 'B=2', 'C=3']);
+});

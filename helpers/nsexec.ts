@@ -2,17 +2,16 @@
 // This module knows processes and bytes; what the messages mean for the user (exit
 // codes, error texts) is decided in src/runtime/launch.ts.
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from './package-root.js';
 import type { Readable, Writable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { RrunError } from '../oci/errors.js';
 import { encodeControl, encodePlan, MessageDecoder, type ControlMessage, type HelperMessage, type LaunchPlan } from './protocol.js';
 
-/** The helper binary inside the package: dist/helpers/nsexec.js → helpers/native/rrun-helper. */
+/** The helper binary inside the package: helpers/native/rrun-helper. */
 export function defaultHelperPath(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  return join(here, '..', '..', 'helpers', 'native', 'rrun-helper');
+  return join(packageRoot(), 'helpers', 'native', 'rrun-helper');
 }
 
 export type StdioChoice = 'inherit' | 'pipe' | 'ignore' | number;

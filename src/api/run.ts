@@ -13,6 +13,7 @@ import { containerDirs, createContainer, deleteContainer, newRandomId } from '..
 import { layerDirs, storePaths } from '../../storage/paths.js';
 import { checkLayerDirs, layerChain, readSnapshot } from '../../storage/store.js';
 import { createContext, type Context, type GlobalOptions } from '../context.js';
+import { trace } from '../trace.js';
 import { configKey, imageConfig } from '../image/catalog.js';
 import { resolveLocalImage } from '../image/local.js';
 import { etcFiles } from '../runtime/etc-files.js';
@@ -182,9 +183,11 @@ interface Built extends Prepared {
 }
 
 async function build(ctx: Context, req: RunRequest, dryRun: boolean): Promise<Built> {
+  trace('build: start');
   const idmap = idMapping(req);
   const kinds = volumeKinds(req.volumes);
   const src = await imageSource(ctx, req);
+  trace('build: image resolved');
   const user = resolveUser(req.user ?? src.config?.User ?? '', src.readFile('/etc/passwd'), src.readFile('/etc/group'));
   const paths = storePaths(ctx.storage);
   let containerName = req.name ?? randomContainerName();
@@ -198,6 +201,7 @@ async function build(ctx: Context, req: RunRequest, dryRun: boolean): Promise<Bu
       imageId: src.imageId, topLayer: src.topLayer, name: req.name ?? randomContainerName, metadata,
     });
     containerId = record.id;
+    trace('build: container created');
     containerName = record.names?.[0] ?? containerName;
     rootfs = overlayRootfs(paths, src.lowers, record.layer as string, overlayMode(ctx.storage.driverOptions, src.hasMountProgram), req.readOnly);
     rundata = containerDirs(paths, containerId).rundata;
@@ -231,6 +235,7 @@ async function build(ctx: Context, req: RunRequest, dryRun: boolean): Promise<Bu
   }
   const mtabLink = src.imageId !== undefined && !src.exists('/etc/mtab');
   const plan = buildLaunchPlan(planInput(spec, { rootfs, idmap: mappingFacts(idmap), etc, mtabLink, sourceKinds: kinds }));
+  trace('build: plan ready');
   return { spec, plan, containerId, containerName, idmap };
 }
 
@@ -265,15 +270,18 @@ export async function run(opts: RunOptions, ctx?: Context): Promise<RunResult> {
       graceMs: 10_000,
       ...(opts.signal !== undefined ? { signal: opts.signal } : {}),
       onStart: (helper) => {
+        trace('launch: workload started');
         started = true;
         opts.onStart?.(helper);
       },
     });
+    trace('launch: exited');
     return { ...result, containerId: built.containerId, containerName: built.containerName };
   } catch (err) {
     if (err instanceof RrunError && (err.code === 'ERR_EXEC_NOT_FOUND' || err.code === 'ERR_EXEC_CANNOT_INVOKE')) started = false;
     throw err;
   } finally {
     await cleanup(context, built, req, started);
+    trace('cleanup: done');
   }
 }

@@ -4,6 +4,7 @@ import type { GlobalOptions } from '../context.js';
 import { printError, usageError } from './errors.js';
 import { findVerb, groupWords, verbs } from './verbs.js';
 import { readPackageVersion } from './version-info.js';
+import { enableTrace, trace } from '../trace.js';
 
 export interface CliGlobals extends GlobalOptions {
   logLevel?: string;
@@ -102,7 +103,10 @@ export async function main(argv: string[]): Promise<number> {
         : 'see `rrun --help` for the commands';
       throw usageError(`unrecognized command \`rrun ${parsed.rest.slice(0, 2).join(' ')}\``, hint);
     }
+    if (globals.logLevel === 'debug' || globals.logLevel === 'trace') enableTrace();
+    trace(`verb ${found.verb.path.join(' ')}`);
     const mod = await found.verb.load();
+    trace('verb module loaded');
     return await mod.main(found.rest, globals, found.verb.path.join(' '));
   } catch (err) {
     return printError(err, globals.logLevel === 'debug' || globals.logLevel === 'trace');

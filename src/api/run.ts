@@ -23,7 +23,9 @@ import { randomContainerName } from '../runtime/names.js';
 import { resolveUser } from '../runtime/passwd.js';
 import { buildLaunchPlan, type RootfsSpec } from '../runtime/plan.js';
 import { removeTreeInUserns } from '../runtime/remove-tree.js';
-import type { NetworkMode, RunRequest, TmpfsRequest, VolumeRequest } from '../runtime/request.js';
+import { NO_NETWORK_EXTRAS, type RunRequest, type TmpfsRequest, type VolumeRequest } from '../runtime/request.js';
+import { attachNetwork, type AttachedNetwork, type NetworkSetup } from '../runtime/network.js';
+import { networkRequest, prepareNetwork, probeNetworkHost, type NetworkFlags, type NetworkHostFacts } from '../runtime/network-host.js';
 import { lowerLinks, overlayMode, overlayRootfs } from '../runtime/rootfs.js';
 import { buildSpec } from '../runtime/spec.js';
 import { planInput } from '../runtime/spec-plan.js';
@@ -47,7 +49,15 @@ export interface RunOptions extends GlobalOptions {
   readOnly?: boolean;
   volumes?: (string | VolumeRequest)[];
   tmpfs?: (string | TmpfsRequest)[];
-  network?: NetworkMode;
+  /** `--network`: slirp4netns[:OPTS], pasta[:OPTS], none, host, private (containers.conf's default). */
+  network?: string;
+  /** `-p` values, `-P`, `--add-host`, `--dns`, `--dns-search`, `--dns-option`. */
+  publish?: string[];
+  publishAll?: boolean;
+  addHosts?: string[];
+  dns?: string[];
+  dnsSearch?: string[];
+  dnsOptions?: string[];
   singleIdMap?: boolean;
   /** stdin, stdout, stderr of the container: inherit (default), pipe, ignore or an fd. */
   stdio?: HelperOptions['stdio'];
@@ -69,7 +79,7 @@ export interface Prepared {
   plan: LaunchPlan;
 }
 
-function toRequest(o: RunOptions): RunRequest {
+function toRequest(o: RunOptions, network: Pick<RunRequest, 'network' | 'net'>): RunRequest {
   if ((o.image === undefined) === (o.rootfs === undefined)) {
     throw new RrunError({ code: 'ERR_USAGE', message: 'give exactly one of an image or --rootfs DIR' });
   }
@@ -89,7 +99,8 @@ function toRequest(o: RunOptions): RunRequest {
     readOnly: o.readOnly ?? false,
     volumes: (o.volumes ?? []).map((v) => (typeof v === 'string' ? parseVolume(v) : v)),
     tmpfs: (o.tmpfs ?? []).map((t) => (typeof t === 'string' ? parseTmpfs(t) : t)),
-    network: o.network ?? 'none',
+    network: network.network,
+    net: network.net,
     singleIdMap: o.singleIdMap ?? false,
   };
 }
@@ -180,9 +191,10 @@ interface Built extends Prepared {
   containerId: string;
   containerName: string;
   idmap: IdMapping;
+  network: NetworkSetup;
 }
 
-async function build(ctx: Context, req: RunRequest, dryRun: boolean): Promise<Built> {
+async function build(ctx: Context, req: RunRequest, dryRun: boolean, netFacts: NetworkHostFacts): Promise<Built> {
   trace('build: start');
   const idmap = idMapping(req);
   const kinds = volumeKinds(req.volumes);
@@ -190,6 +202,12 @@ async function build(ctx: Context, req: RunRequest, dryRun: boolean): Promise<Bu
   trace('build: image resolved');
   const user = resolveUser(req.user ?? src.config?.User ?? '', src.readFile('/etc/passwd'), src.readFile('/etc/group'));
   const paths = storePaths(ctx.storage);
+  // Ports are checked (privileged, in use) before the container record exists.
+  const net = req.net ?? NO_NETWORK_EXTRAS;
+  const network = await prepareNetwork({
+    mode: req.network, net, exposed: src.config?.ExposedPorts, facts: netFacts, dryRun,
+    controlPath: `${ctx.storage.runRoot}/rrun/net-${newRandomId().slice(0, 12)}`,
+  });
   let containerName = req.name ?? randomContainerName();
   let containerId = newRandomId();
   let rootfs: RootfsSpec;
@@ -218,7 +236,10 @@ async function build(ctx: Context, req: RunRequest, dryRun: boolean): Promise<Bu
     request: req, image: src.config, user, containerId, containerName,
     rootPath: rootfs.kind === 'bind' ? (rootfs.mountpoint ?? rootfs.path) : rootfs.mountpoint, uidMappings: ids.uid, gidMappings: ids.gid,
   });
-  const files = etcFiles({ network: req.network, hostname: spec.hostname, containerName, hostHosts: hostFile('/etc/hosts'), hostResolvConf: hostFile('/etc/resolv.conf') });
+  const files = etcFiles({
+    network: req.network, hostname: spec.hostname, containerName, hostHosts: hostFile('/etc/hosts'), hostResolvConf: network.hostResolvConf,
+    addresses: network.addresses, addHosts: net.addHosts, dns: net.dns, dnsSearch: net.dnsSearch, dnsOptions: net.dnsOptions,
+  });
   const etc = {
     hosts: `${rundata}/hosts`,
     hostname: `${rundata}/hostname`,
@@ -234,15 +255,29 @@ async function build(ctx: Context, req: RunRequest, dryRun: boolean): Promise<Bu
     if (files.resolvConf !== undefined) writeFileSync(`${rundata}/resolv.conf`, files.resolvConf, { mode: 0o644 });
   }
   const mtabLink = src.imageId !== undefined && !src.exists('/etc/mtab');
-  const plan = buildLaunchPlan(planInput(spec, { rootfs, idmap: mappingFacts(idmap), etc, mtabLink, sourceKinds: kinds }));
+  const plan = buildLaunchPlan({
+    ...planInput(spec, { rootfs, idmap: mappingFacts(idmap), etc, mtabLink, sourceKinds: kinds }),
+    sysctls: network.sysctls,
+    ...(network.loopbackUp !== undefined ? { loopbackUp: network.loopbackUp } : {}),
+  });
   trace('build: plan ready');
-  return { spec, plan, containerId, containerName, idmap };
+  return { spec, plan, containerId, containerName, idmap, network: network.setup };
+}
+
+function networkOf(o: RunOptions, facts: NetworkHostFacts): Pick<RunRequest, 'network' | 'net'> {
+  const flags: NetworkFlags = {
+    network: o.network, publish: o.publish, publishAll: o.publishAll, addHosts: o.addHosts,
+    dns: o.dns, dnsSearch: o.dnsSearch, dnsOptions: o.dnsOptions,
+  };
+  const { mode, net } = networkRequest(flags, facts);
+  return { network: mode, net };
 }
 
 /** The spec and plan `run` would use, without creating or starting anything. */
 export async function prepareRun(opts: RunOptions, ctx?: Context): Promise<Prepared> {
   const context = ctx ?? (await createContext(opts));
-  const { spec, plan } = await build(context, toRequest(opts), true);
+  const netFacts = await probeNetworkHost(context.env, context.host.home);
+  const { spec, plan } = await build(context, toRequest(opts, networkOf(opts, netFacts)), true, netFacts);
   return { spec, plan };
 }
 
@@ -259,9 +294,11 @@ async function cleanup(ctx: Context, built: Built, req: RunRequest, started: boo
 /** Run a container to completion; resolves to its exit status (128+n for a signal). */
 export async function run(opts: RunOptions, ctx?: Context): Promise<RunResult> {
   const context = ctx ?? (await createContext(opts));
-  const req = toRequest(opts);
-  const built = await build(context, req, false);
+  const netFacts = await probeNetworkHost(context.env, context.host.home);
+  const req = toRequest(opts, networkOf(opts, netFacts));
+  const built = await build(context, req, false, netFacts);
   let started = false;
+  let attached: AttachedNetwork | undefined;
   try {
     const result = await launch(built.plan, {
       idmap: built.idmap,
@@ -269,6 +306,11 @@ export async function run(opts: RunOptions, ctx?: Context): Promise<RunResult> {
       forwardSignals: opts.stdio === undefined,
       graceMs: 10_000,
       ...(opts.signal !== undefined ? { signal: opts.signal } : {}),
+      // The netns exists and root in it is mapped: attach slirp4netns/pasta before setup goes on.
+      onNamespaces: async (pid) => {
+        attached = await attachNetwork(built.network, pid);
+        trace('network: attached');
+      },
       onStart: (helper) => {
         trace('launch: workload started');
         started = true;
@@ -281,6 +323,8 @@ export async function run(opts: RunOptions, ctx?: Context): Promise<RunResult> {
     if (err instanceof RrunError && (err.code === 'ERR_EXEC_NOT_FOUND' || err.code === 'ERR_EXEC_CANNOT_INVOKE')) started = false;
     throw err;
   } finally {
+    // After the container: its helper goes only once nothing can use the network any more.
+    await attached?.stop();
     await cleanup(context, built, req, started);
     trace('cleanup: done');
   }

@@ -52,7 +52,7 @@ export interface FactsHost {
   etc: string;
 }
 
-async function which(name: string, env: FactsHost['env']): Promise<string | null> {
+export async function which(name: string, env: FactsHost['env']): Promise<string | null> {
   const dirs = (env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin').split(delimiter);
   for (const dir of dirs) {
     try {

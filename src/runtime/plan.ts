@@ -86,6 +86,10 @@ export interface PlanInput {
   maskedPaths?: MaskedPath[];
   readonlyPaths?: string[];
   shmSize?: string;
+  /** Written under /proc/sys of the container's own netns before /proc/sys turns read-only (podman's default_sysctls). */
+  sysctls?: Record<string, string>;
+  /** Run before pivot_root to bring `lo` up when no network helper does (--network none). */
+  loopbackUp?: string[];
   process: ProcessInput;
 }
 
@@ -188,6 +192,16 @@ function sysOps(root: string, network: PlanInput['network']): SetupOp[] {
   return [mkdir(sys), bind('/sys', sys, true), readonly(sys, KERNEL_FS)];
 }
 
+/** Namespaced sysctls and `lo`: only in our own netns, after /proc is mounted and before it is read-only. */
+function sysctlOps(root: string, input: PlanInput): SetupOp[] {
+  if (input.network !== 'private') return [];
+  const ops: SetupOp[] = Object.entries(input.sysctls ?? {}).map(([key, value]) => ({
+    op: 'write-file' as const, path: under(root, `/proc/sys/${key.replace(/\./g, '/')}`), content: new TextEncoder().encode(`${value}\n`), mode: 0o644,
+  }));
+  if (input.loopbackUp !== undefined) ops.push({ op: 'exec-wait', argv: input.loopbackUp });
+  return ops;
+}
+
 function maskOps(root: string, masked: MaskedPath[], ro: string[]): SetupOp[] {
   const ops: SetupOp[] = [];
   for (const p of ro) ops.push(mount(under(root, p), under(root, p), null, MS.BIND | MS.REC, null, true), readonly(under(root, p), 0, true));
@@ -263,6 +277,7 @@ export function buildLaunchPlan(input: PlanInput): LaunchPlan {
     ...r.ops,
     mkdir(under(root, '/proc')),
     mount('proc', under(root, '/proc'), 'proc', KERNEL_FS),
+    ...sysctlOps(root, input),
     ...devOps(root, input),
     ...sysOps(root, input.network),
     ...maskOps(root, [

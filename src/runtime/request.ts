@@ -1,7 +1,42 @@
 // What a caller asks for when running a container, already decoded and validated: the
 // library's `run()` options and the CLI's flags both become a RunRequest.
 
-export type NetworkMode = 'none' | 'host';
+/** `--network`: a private netns with slirp4netns or pasta, loopback only, or the host's. */
+export type NetworkMode = 'slirp4netns' | 'pasta' | 'none' | 'host';
+
+export type PortProtocol = 'tcp' | 'udp';
+
+/** One published port (ranges are expanded): host `hostIp:hostPort` → container `containerPort`. */
+export interface PortMapping {
+  /** '' means every address (podman's default, 0.0.0.0). */
+  hostIp: string;
+  hostPort: number;
+  containerPort: number;
+  protocol: PortProtocol;
+}
+
+export interface HostEntry {
+  name: string;
+  ip: string;
+}
+
+/** Everything about the network besides the mode; all lists in command-line order. */
+export interface NetworkRequest {
+  /** Helper options after `MODE:` (`allow_host_loopback=true`, pasta arguments). */
+  options: string[];
+  /** `-p`, ranges expanded; a host port of 0 is chosen free at start, like podman. */
+  publish: PortMapping[];
+  /** `-P`: publish the image's ExposedPorts on free host ports. */
+  publishAll: boolean;
+  addHosts: HostEntry[];
+  dns: string[];
+  dnsSearch: string[];
+  dnsOptions: string[];
+}
+
+export const NO_NETWORK_EXTRAS: NetworkRequest = {
+  options: [], publish: [], publishAll: false, addHosts: [], dns: [], dnsSearch: [], dnsOptions: [],
+};
 
 export interface VolumeRequest {
   /** Absolute host path. */
@@ -38,6 +73,8 @@ export interface RunRequest {
   volumes: VolumeRequest[];
   tmpfs: TmpfsRequest[];
   network: NetworkMode;
+  /** Absent: no ports, hosts or DNS settings (a request built by hand, e.g. for spec tests). */
+  net?: NetworkRequest | undefined;
   /** Map only the user's own id (no /etc/subuid range): `--userns=single`. */
   singleIdMap: boolean;
 }

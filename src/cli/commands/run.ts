@@ -6,7 +6,6 @@ import { command, flag, multioption, option, optional, positional, restPositiona
 import { RrunError } from '../../../oci/errors.js';
 import { prepareRun, run } from '../../api/run.js';
 import { parseEnvFile, resolveEnvArg } from '../../runtime/volumes.js';
-import type { NetworkMode } from '../../runtime/request.js';
 import { runCommand } from '../cmd.js';
 import { usageError } from '../errors.js';
 import { goJson } from '../output.js';
@@ -16,6 +15,7 @@ import type { CliGlobals } from '../main.js';
 export const valuedOptions = new Set([
   '-e', '--env', '--env-file', '--entrypoint', '-w', '--workdir', '-u', '--user', '--name', '-h', '--hostname',
   '-v', '--volume', '--tmpfs', '--network', '--net', '--userns', '--pull',
+  '-p', '--publish', '--add-host', '--dns', '--dns-search', '--dns-option',
 ]);
 
 /** Insert `--` after the first positional (IMAGE) so later flags reach the command. */
@@ -32,18 +32,12 @@ export function presplit(argv: readonly string[]): string[] {
   return [...argv];
 }
 
-const networks: Record<string, NetworkMode> = { none: 'none', host: 'host' };
-
-function network(value: string | undefined): NetworkMode {
-  if (value === undefined) return 'none';
-  const mode = networks[value];
-  if (mode === undefined) {
-    throw usageError(
-      `network mode "${value}" is not supported yet`,
-      'use --network none (loopback only) or --network host; slirp4netns and pasta are coming',
-    );
+/** `--net` is podman's alias of `--network`; giving both is ambiguous. */
+function network(network: string | undefined, net: string | undefined): string | undefined {
+  if (network !== undefined && net !== undefined && network !== net) {
+    throw usageError(`--network ${network} and --net ${net} disagree`, 'give one of them');
   }
-  return mode;
+  return network ?? net;
 }
 
 function envList(env: readonly string[], files: readonly string[]): string[] {
@@ -105,7 +99,14 @@ export const runCmd = (globals: CliGlobals, name: string) =>
       hostname: option({ long: 'hostname', short: 'h', type: optional(string), description: 'Container host name' }),
       volume: multioption({ long: 'volume', short: 'v', type: array(string), description: 'Bind mount HOST:CONTAINER[:ro]' }),
       tmpfs: multioption({ long: 'tmpfs', type: array(string), description: 'Mount a tmpfs: PATH[:OPTIONS]' }),
-      network: option({ long: 'network', type: optional(string), description: 'none or host' }),
+      network: option({ long: 'network', type: optional(string), description: 'slirp4netns[:OPTS], pasta[:OPTS], none, host, private' }),
+      net: option({ long: 'net', type: optional(string), description: 'Alias of --network' }),
+      publish: multioption({ long: 'publish', short: 'p', type: array(string), description: 'Publish [hostIP:][hostPort:]containerPort[/tcp|udp]' }),
+      publishAll: flag({ long: 'publish-all', short: 'P', description: 'Publish the image\'s exposed ports on free host ports' }),
+      addHost: multioption({ long: 'add-host', type: array(string), description: 'Add HOST:IP to /etc/hosts' }),
+      dns: multioption({ long: 'dns', type: array(string), description: 'DNS server for /etc/resolv.conf' }),
+      dnsSearch: multioption({ long: 'dns-search', type: array(string), description: 'DNS search domain' }),
+      dnsOption: multioption({ long: 'dns-option', type: array(string), description: 'DNS resolver option' }),
       userns: option({ long: 'userns', type: optional(string), description: '"single": map only your own id (no /etc/subuid range)' }),
       image: positional({ type: string, displayName: 'IMAGE' }),
       command: restPositionals({ type: string, displayName: 'COMMAND' }),
@@ -134,7 +135,13 @@ export const runCmd = (globals: CliGlobals, name: string) =>
         readOnly: a.readOnly,
         volumes: a.volume,
         tmpfs: a.tmpfs,
-        network: network(a.network),
+        network: network(a.network, a.net),
+        publish: a.publish,
+        publishAll: a.publishAll,
+        addHosts: a.addHost,
+        dns: a.dns,
+        dnsSearch: a.dnsSearch,
+        dnsOptions: a.dnsOption,
         singleIdMap: a.userns === 'single',
       };
       if (a.dryRun) {

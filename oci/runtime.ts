@@ -23,7 +23,31 @@ export interface RuntimeSpec {
     namespaces: { type: 'pid' | 'network' | 'ipc' | 'uts' | 'mount' | 'user' | 'cgroup'; path?: string }[];
     maskedPaths: string[];
     readonlyPaths: string[];
+    seccomp?: LinuxSeccomp;
   };
+}
+
+/** `linux.seccomp`: the profile already resolved for this container (no includes/excludes). */
+export interface LinuxSeccomp {
+  defaultAction: string;
+  defaultErrnoRet?: number;
+  architectures?: string[];
+  syscalls?: LinuxSyscall[];
+}
+
+export interface LinuxSyscall {
+  names: string[];
+  action: string;
+  errnoRet?: number;
+  args?: LinuxSeccompArg[];
+}
+
+export interface LinuxSeccompArg {
+  /** Argument number, 0…5. */
+  index: number;
+  value: number;
+  valueTwo?: number;
+  op: string;
 }
 
 export interface RuntimeMount {

@@ -57,7 +57,7 @@ export class SyscallError extends Error {
 
 const errnoNames: Record<number, string> = {
   1: 'EPERM', 2: 'ENOENT', 4: 'EINTR', 9: 'EBADF', 11: 'EAGAIN', 13: 'EACCES', 22: 'EINVAL',
-  35: 'EDEADLK', 37: 'ENOLCK', 95: 'EOPNOTSUPP',
+  17: 'EEXIST', 20: 'ENOTDIR', 21: 'EISDIR', 28: 'ENOSPC', 35: 'EDEADLK', 37: 'ENOLCK', 61: 'ENODATA', 95: 'EOPNOTSUPP',
 };
 
 function errnoName(errno: number): string {
@@ -103,4 +103,50 @@ export async function ofdLock(fd: number, type: LockType): Promise<void> {
     // c/storage retries forever on error; EINTR and EDEADLK are transient here too.
     if (errno !== 4 && errno !== 35) throw new SyscallError('fcntl(F_OFD_SETLKW)', errno);
   }
+}
+
+// File-creation calls Node lacks, for layer extraction (storage/layer-apply.ts): the 0:0
+// character device that is an overlay whiteout, FIFOs, and xattrs on a path without
+// following a final symlink. Bound on first use, separately from the lock calls.
+interface FileCalls {
+  mknod: (path: string, mode: number, dev: bigint) => number;
+  lsetxattr: (path: string, name: string, value: Buffer, size: number, flags: number) => number;
+  lgetxattr: (path: string, name: string, value: Buffer | null, size: number) => number;
+}
+
+let fileCalls: FileCalls | undefined;
+
+function loadFileCalls(): FileCalls {
+  if (fileCalls !== undefined) return fileCalls;
+  const { koffi } = load();
+  const lib = koffi.load('libc.so.6');
+  fileCalls = {
+    mknod: lib.func('int mknod(const char *path, uint32_t mode, uint64_t dev)') as FileCalls['mknod'],
+    lsetxattr: lib.func('int lsetxattr(const char *path, const char *name, const void *value, size_t size, int flags)') as FileCalls['lsetxattr'],
+    lgetxattr: lib.func('ssize_t lgetxattr(const char *path, const char *name, _Out_ void *value, size_t size)') as FileCalls['lgetxattr'],
+  };
+  return fileCalls;
+}
+
+/** mknod(2); `dev` is makedev(major, minor). Throws SyscallError. */
+export function mknod(path: string, mode: number, dev = 0n): void {
+  if (loadFileCalls().mknod(path, mode, dev) !== 0) throw new SyscallError(`mknod ${path}`, load().koffi.errno());
+}
+
+/** lsetxattr(2): set an extended attribute without following a final symlink. */
+export function lsetxattr(path: string, name: string, value: Buffer): void {
+  if (loadFileCalls().lsetxattr(path, name, value, value.length, 0) !== 0) {
+    throw new SyscallError(`lsetxattr ${path} ${name}`, load().koffi.errno());
+  }
+}
+
+/** lgetxattr(2); undefined when the attribute is absent (ENODATA). */
+export function lgetxattr(path: string, name: string): Buffer | undefined {
+  const calls = loadFileCalls();
+  const buf = Buffer.alloc(65536);
+  const n = calls.lgetxattr(path, name, buf, buf.length);
+  if (n >= 0) return buf.subarray(0, n);
+  const errno = load().koffi.errno();
+  if (errno === 61) return undefined; // ENODATA
+  throw new SyscallError(`lgetxattr ${path} ${name}`, errno);
 }

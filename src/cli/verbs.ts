@@ -21,16 +21,21 @@ const imageInspect = (): Promise<VerbModule> => import('./commands/image-inspect
 const info = (): Promise<VerbModule> => import('./commands/info.js');
 const version = (): Promise<VerbModule> => import('./commands/version.js');
 const runVerb = (): Promise<VerbModule> => import('./commands/run.js');
+const pullVerb = (): Promise<VerbModule> => import('./commands/pull.js');
+const doctorVerb = (): Promise<VerbModule> => import('./commands/doctor.js');
 
 export const verbs: readonly Verb[] = [
   { path: ['run'], summary: 'Run a command in a new container', load: runVerb },
   { path: ['container', 'run'], summary: 'Run a command in a new container', load: runVerb, hidden: true },
+  { path: ['pull'], summary: 'Pull an image from a registry', load: pullVerb },
+  { path: ['image', 'pull'], summary: 'Pull an image from a registry', load: pullVerb, hidden: true },
   { path: ['images'], summary: 'List images in local storage', load: images },
   { path: ['image', 'ls'], summary: 'List images in local storage', load: images },
   { path: ['image', 'list'], summary: 'List images in local storage', load: images, hidden: true },
   { path: ['image', 'inspect'], summary: 'Display the configuration of an image', load: imageInspect },
   { path: ['info'], summary: 'Display rrun related system information', load: info },
   { path: ['system', 'info'], summary: 'Display rrun related system information', load: info, hidden: true },
+  { path: ['doctor'], summary: 'Check this machine for rootless containers and say how to fix it', load: doctorVerb },
   { path: ['version'], summary: 'Display the rrun version information', load: version },
 ];
 

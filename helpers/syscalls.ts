@@ -123,7 +123,7 @@ function loadFileCalls(): FileCalls {
   fileCalls = {
     mknod: lib.func('int mknod(const char *path, uint32_t mode, uint64_t dev)') as FileCalls['mknod'],
     lsetxattr: lib.func('int lsetxattr(const char *path, const char *name, const void *value, size_t size, int flags)') as FileCalls['lsetxattr'],
-    lgetxattr: lib.func('ssize_t lgetxattr(const char *path, const char *name, _Out_ void *value, size_t size)') as FileCalls['lgetxattr'],
+    lgetxattr: lib.func('long lgetxattr(const char *path, const char *name, _Out_ void *value, size_t size)') as FileCalls['lgetxattr'],
   };
   return fileCalls;
 }

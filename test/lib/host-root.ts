@@ -9,7 +9,12 @@ import { runChecked, spawnCollect } from './proc.js';
 import { writePodmanConfig } from './podman-config.js';
 import { ensureSubIds } from './subids.js';
 
-export const TEST_USER = 'rrun-test';
+/**
+ * The unprivileged user the bed creates and uses. RRUN_TEST_USER gives a run its own
+ * user (and so its own store, runtime dir and pause process), e.g. for two
+ * engineers testing different checkouts on one machine at the same time.
+ */
+export const TEST_USER = process.env['RRUN_TEST_USER'] || 'rrun-test';
 const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const ROOT_ENV = { PATH: SYSTEM_PATH, LANG: 'C.UTF-8' };
 
@@ -49,11 +54,21 @@ export function openDevices(): string[] {
 }
 
 /**
+ * Measured with podman 4.3.1 + conmon 2.1.6 + runc 1.1.5: when XDG_RUNTIME_DIR is
+ * 40 characters or longer, every `podman run` returns only after conmon's 20 s
+ * timeout ("Exceeded conmon timeout waiting for container … to exit"); 39 is fine.
+ */
+export const MAX_RUNTIME_DIR_LENGTH = 39;
+
+/**
  * A runtime directory that stays the same across runs: each distinct
  * XDG_RUNTIME_DIR gets its own podman pause process, and a new one per run would
  * leave them piling up.
  */
 export function ensureRuntimeDir(path: string, uid: number, gid: number): void {
+  if (path.length > MAX_RUNTIME_DIR_LENGTH) {
+    throw new Error(`runtime directory ${path} is longer than ${MAX_RUNTIME_DIR_LENGTH} characters: podman run would stall 20 s each time`);
+  }
   if (!existsSync(path)) mkdirSync(path, { mode: 0o700 });
   const st = lstatSync(path);
   if (!st.isDirectory()) throw new Error(`runtime directory ${path} exists and is not a directory`);

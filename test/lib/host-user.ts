@@ -22,7 +22,7 @@ export function isolatedBase(): string {
  */
 function isolatedRuntimeDir(uid: number, base: string): string {
   const tag = createHash('sha256').update(base).digest('hex').slice(0, 8);
-  return `/tmp/rrun-test-isolated-run-${uid}-${tag}`;
+  return `/tmp/rrun-ti-${uid}-${tag}`; // short: see MAX_RUNTIME_DIR_LENGTH
 }
 
 function subIdsOrFail(user: string, uid: number): Pick<TestBed, 'subuid' | 'subgid'> {

@@ -150,10 +150,10 @@ async function tryStart(bed: TestBed, dir: string, port: number): Promise<Child 
     if (!child.isRunning()) break;
     await delay(100);
   }
+  const why = child.isRunning() ? `did not answer GET /v2/ within ${READY_TIMEOUT_MS} ms` : 'exited';
   await stopChild(child);
   const log = readFileSync(join(dir, 'registry.log'), 'utf8');
   if (/address already in use/.test(log)) return undefined;
-  const why = child.isRunning() ? `did not answer GET /v2/ within ${READY_TIMEOUT_MS} ms` : 'exited';
   throw new Error(`docker-registry on 127.0.0.1:${port} ${why}; ${join(dir, 'registry.log')}:\n${tail(log)}`);
 }
 
@@ -166,15 +166,13 @@ export async function startRegistry(opts: { htpasswd?: Credentials } = {}): Prom
     writeFileSync(join(dir, 'config.yml'), registryConfig(dir, port, opts.htpasswd !== undefined), { mode: 0o644 });
     const child = await tryStart(bed, dir, port);
     if (child === undefined) continue;
-    return {
-      port,
-      host: `127.0.0.1:${port}`,
-      dir,
-      stop: async () => {
-        await stopChild(child);
-        await rmScratch(bed, dir);
-      },
+    let stopped: Promise<void> | undefined;
+    const stop = async (): Promise<void> => {
+      await stopChild(child);
+      await rmScratch(bed, dir);
     };
+    // Idempotent: a second stop() must not signal a process group id the kernel reused.
+    return { port, host: `127.0.0.1:${port}`, dir, stop: () => (stopped ??= stop()) };
   }
   await rmScratch(bed, dir);
   throw new Error(`docker-registry: no free port after ${PORT_ATTEMPTS} attempts`);

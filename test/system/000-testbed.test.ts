@@ -51,7 +51,6 @@ test('the store uses the overlay driver, runc and cgroupfs', async () => {
   const r = await podman(['info', '--format', '{{.Store.GraphDriverName}} {{.Host.OCIRuntime.Name}} {{.Host.CgroupManager}}']);
   ok(r, 'podman info');
   assert.equal(r.stdout.trim(), 'overlay runc cgroupfs');
-  assert.ok(r.stdout.length > 0);
   const graph = await podman(['info', '--format', '{{.Store.GraphRoot}}']);
   assert.ok(graph.stdout.trim().startsWith(bed.home), `graph root ${graph.stdout} outside the bed's HOME`);
 });

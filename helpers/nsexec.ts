@@ -100,6 +100,22 @@ export class HelperProcess {
     return this.child.stderr;
   }
 
+  /** The container's init as the host sees it (from NeedIdmap), once known. */
+  get initPid(): number | null {
+    return this.containerPid;
+  }
+
+  /**
+   * Let a detached helper go: stop forwarding signals, close the control socket (the
+   * container's init then writes into the void, which it tolerates) and let Node exit
+   * while the helper lives on as the container's monitor.
+   */
+  detach(): void {
+    this.unforward();
+    this.control().destroy();
+    this.child.unref();
+  }
+
   /** The last few KiB the helper wrote to stderr (only when stderr is piped). */
   stderrTail(): string {
     return this.tail;

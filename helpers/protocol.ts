@@ -4,18 +4,29 @@
 //
 //   rrun (Node)                                  rrun-helper (C, single-threaded)
 //   spawn helper, stdio[3] = socketpair
-//   plan ──────────────────────────────────────▶ stage 0: clone(CLONE_NEW* from the plan)
+//   plan ──────────────────────────────────────▶ stage 0: [lock the state file (state)]
+//                                                 clone(CLONE_NEW* from the plan)
 //                              ◀──────────────── NeedIdmap{pid}          (stage 0, then it
 //   newuidmap/newgidmap pid (or single map)                              closes its fd 3)
 //   [start the network helper against pid]
 //   IdmapDone ─────────────────────────────────▶ stage 1 (pid 1 inside): setresuid/gid(0),
-//                                                 run setup ops in order, pivot_root
+//                                                 run setup ops in order, pivot_root,
+//                                                 [terminal: open /dev/ptmx, master → stage 0]
 //                              ◀──────────────── Ready | Error{opIndex, errno, what}
-//   Start ─────────────────────────────────────▶ fork workload (pid 2): groups, ids, caps,
-//                                                 no_new_privs, seccomp, chdir, execve
-//                              ◀──────────────── ExecFailed{step, errno}   (only on failure)
-//                              ◀──────────────── Exited{exitCode, signal}
-//                              ◀──────────────── EOF; helper exits with exitCode
+//   Start ─────────────────────────────────────▶ fork workload (pid 2): [setsid, TIOCSCTTY],
+//                                                 groups, ids, caps, no_new_privs, seccomp,
+//                                                 chdir, execve
+//                              ◀──────────────── Started | ExecFailed{step, errno}
+//   [detach: close fd 3, unref, exit]
+//                              ◀──────────────── Exited{exitCode, signal}  (if Node still listens)
+//                              ◀──────────────── EOF; stage 0 writes the exit file, exits with
+//                                                 exitCode [detach: execs the exit command]
+//
+// Meanwhile stage 0 (monitor.c) relays signals to pid 1 and moves output: the pty to
+// the caller's terminal (raw mode, SIGWINCH), or, detached, stdout/stderr (or the pty) to
+// the k8s-file log. exec (join): stage 0 setns()es into a running container's init
+// instead of cloning, then forks; no NeedIdmap/IdmapDone and no setup ops — Node
+// waits for Ready directly.
 //
 // Plan:     "RRUNPLAN" | u32 version | u32 bodyLength | records
 // Record:   u32 op | u32 flags | u32 argc | argc × (u32 length | bytes)
@@ -48,6 +59,10 @@ export const OpCode = {
   procNoNewPrivs: 37,
   procSeccomp: 38,
   procUmask: 39,
+  state: 48,
+  detach: 49,
+  join: 50,
+  terminal: 51,
 } as const;
 
 export const OpFlag = { optional: 1 } as const;
@@ -58,6 +73,7 @@ export const MsgType = {
   Error: 3,
   ExecFailed: 4,
   Exited: 5,
+  Started: 6,
   IdmapDone: 16,
   Start: 17,
 } as const;
@@ -70,6 +86,7 @@ export const ExecStep = {
   capabilities: 3,
   seccomp: 4,
   noNewPrivs: 5,
+  terminal: 6,
 } as const;
 export type ExecStepName = keyof typeof ExecStep;
 
@@ -152,11 +169,24 @@ export interface ProcessPlan {
   umask?: number | undefined;
 }
 
+/** What stage 0, the process that stays outside the container, does besides waiting. */
+export interface Stage0Plan {
+  /** Hold a write lock on `lockPath` while alive; write the exit code to `exitPath`. */
+  state?: { lockPath: string; exitPath: string };
+  /** Outlive Node: workload output to a k8s-file log, then exec `exitCommand`. */
+  detach?: { logPath: string; exitCommand: string[] };
+  /** exec: setns into this (host) pid's namespaces, `namespaces` naming which. */
+  join?: number;
+  /** A pty from the container's devpts; `forwardStdin` proxies the caller's terminal. */
+  terminal?: { forwardStdin: boolean };
+}
+
 export interface LaunchPlan {
-  /** CLONE_NEW* flags for the helper's clone(). */
+  /** CLONE_NEW* flags for the helper's clone() (or the namespaces to join). */
   namespaces: number;
   ops: SetupOp[];
   process: ProcessPlan;
+  stage0?: Stage0Plan;
 }
 
 export type HelperMessage =
@@ -164,7 +194,8 @@ export type HelperMessage =
   | { type: 'Ready' }
   | { type: 'Error'; opIndex: number; errno: number; what: string }
   | { type: 'ExecFailed'; step: ExecStepName; errno: number }
-  | { type: 'Exited'; exitCode: number; signal: number };
+  | { type: 'Exited'; exitCode: number; signal: number }
+  | { type: 'Started' };
 
 export type ControlMessage = 'IdmapDone' | 'Start';
 
@@ -254,12 +285,25 @@ function processRecords(p: ProcessPlan): Buffer[] {
   return out;
 }
 
-/** Encodes a plan. Record order: namespaces, setup ops (their index = opIndex + 1), process. */
+function stage0Records(s: Stage0Plan = {}): Buffer[] {
+  const out: Buffer[] = [];
+  if (s.state) out.push(record(OpCode.state, [s.state.lockPath, s.state.exitPath]));
+  if (s.detach) {
+    if (s.detach.exitCommand.length === 0) throw new RangeError('detach.exitCommand must not be empty');
+    out.push(record(OpCode.detach, [s.detach.logPath, ...s.detach.exitCommand]));
+  }
+  if (s.join !== undefined) out.push(record(OpCode.join, [u64(s.join)]));
+  if (s.terminal) out.push(record(OpCode.terminal, [u64(s.terminal.forwardStdin ? 1 : 0)]));
+  return out;
+}
+
+/** Encodes a plan. Record order: namespaces, setup ops (their index = opIndex + 1), process, stage 0. */
 export function encodePlan(plan: LaunchPlan): Buffer {
   const body = Buffer.concat([
     record(OpCode.namespaces, [u64(plan.namespaces)]),
     ...plan.ops.map(setupRecord),
     ...processRecords(plan.process),
+    ...stage0Records(plan.stage0),
   ]);
   const head = Buffer.alloc(16);
   head.write(PLAN_MAGIC, 0, 'latin1');
@@ -312,6 +356,8 @@ export function encodeMessage(m: HelperMessage): Buffer {
       p.writeInt32LE(m.exitCode, 0);
       p.writeInt32LE(m.signal, 4);
       return frame(MsgType.Exited, p);
+    case 'Started':
+      return frame(MsgType.Started);
   }
 }
 
@@ -337,6 +383,8 @@ function decodeOne(type: number, p: Buffer): HelperMessage {
     case MsgType.Exited:
       need(8);
       return { type: 'Exited', exitCode: p.readInt32LE(0), signal: p.readInt32LE(4) };
+    case MsgType.Started:
+      return { type: 'Started' };
     default:
       throw new Error(`unknown helper message type ${type}`);
   }

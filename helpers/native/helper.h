@@ -36,6 +36,15 @@ struct proc {
 	size_t bpf_len;
 	int have_umask;
 	mode_t umask;
+	int tty; /* pty slave for the workload's stdio, or -1 (set at run time) */
+};
+
+/* What stage 0 does besides waiting: OP_STATE, OP_DETACH, OP_JOIN, OP_TERMINAL. */
+struct stage0 {
+	const char *lock_path, *exit_path, *log_path;
+	char **exit_argv;
+	int detach, join, terminal, forward_stdin;
+	pid_t join_pid;
 };
 
 struct plan {
@@ -43,6 +52,15 @@ struct plan {
 	struct op *ops;
 	uint64_t clone_flags;
 	struct proc proc;
+	struct stage0 s0;
+};
+
+/* Stage 0's view of the container's output while it waits (monitor.c). */
+struct io {
+	int term_in;  /* caller's terminal to forward to the pty, or -1 */
+	int src[2];   /* stdout pipe or pty master, stderr pipe; -1 when unused */
+	int fd_recv;  /* socket on which stage 1 passes the pty master, or -1 */
+	int log;      /* k8s-file log, or -1: src[0] goes to our stdout */
 };
 
 /* plan.c: decoding and messages */
@@ -61,5 +79,22 @@ int run_op(const struct op *op, const char **what);
 
 /* init.c: pid 1 */
 void run_init(const struct plan *plan) __attribute__((noreturn));
+
+/* monitor.c: stage 0 after clone; returns the container init's exit code */
+int block_signals(void);
+int supervise(pid_t child, struct io *io);
+void record_exit(const struct stage0 *s0, int code);
+int hold_lock(const char *path);
+
+/* pty.c: terminals */
+int open_pty(int *slave);
+int send_fd(int sock, int fd);
+int recv_fd(int sock);
+void copy_winsize(int from, int to);
+int raw_mode(int fd);
+void restore_mode(void);
+
+/* join.c: exec into a running container */
+int join_namespaces(pid_t pid, uint64_t flags);
 
 #endif

@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -23,7 +24,9 @@
 #include "helper.h"
 #include "protocol.h"
 
-static const int forwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+/* Signals init keeps for itself: the ones the kernel raises for a fault (catatonit's
+ * "kernel signals") and the two nobody can catch. Everything else is forwarded. */
+static const int not_forwarded[] = {SIGKILL, SIGSTOP, SIGFPE, SIGILL, SIGSEGV, SIGBUS, SIGABRT, SIGTRAP, SIGSYS};
 
 struct exec_report {
 	uint32_t step;
@@ -127,6 +130,9 @@ static void workload(const struct proc *p, int report)
 	sigset_t none;
 	for (int sig = 1; sig < NSIG; sig++)
 		signal(sig, SIG_DFL); /* fails harmlessly for SIGKILL, SIGSTOP, libc-reserved */
+	if (p->tty >= 0 && (setsid() < 0 || ioctl(p->tty, TIOCSCTTY, 0) < 0 || dup2(p->tty, 0) < 0 ||
+			    dup2(p->tty, 1) < 0 || dup2(p->tty, 2) < 0))
+		fail_step(report, STEP_TERMINAL);
 	if (p->setgroups && setgroups(p->ngroups, p->groups) < 0)
 		fail_step(report, STEP_CREDENTIALS);
 	/* Without no_new_privs a filter can only be installed while we still hold
@@ -169,7 +175,8 @@ static void report_exit(int st)
 	_exit(msg[0]);
 }
 
-/* Waits for the workload's execve (the CLOEXEC pipe closes) or its failure report. */
+/* Waits for the workload's execve (the CLOEXEC pipe closes) or its failure report;
+ * Node learns either way (a detached run returns on Started). */
 static void await_exec(int rd)
 {
 	struct exec_report r;
@@ -180,17 +187,17 @@ static void await_exec(int rd)
 	if (n == (ssize_t)sizeof r) {
 		uint32_t wire[2] = {htole32(r.step), htole32((uint32_t)r.err)};
 		(void)send_msg(MSG_EXEC_FAILED, wire, sizeof wire);
-	}
+	} else
+		(void)send_msg(MSG_STARTED, NULL, 0);
 }
 
 void run_init(const struct plan *plan)
 {
 	sigset_t set;
 	int pipefd[2];
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
-		sigaddset(&set, forwarded[i]);
+	sigfillset(&set);
+	for (size_t i = 0; i < sizeof not_forwarded / sizeof not_forwarded[0]; i++)
+		sigdelset(&set, not_forwarded[i]);
 	/* Blocked before fork: nothing sent from now on is lost, the workload unblocks. */
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0 || pipe2(pipefd, O_CLOEXEC) < 0) {
 		send_error(-1, errno, "init setup");
@@ -206,6 +213,8 @@ void run_init(const struct plan *plan)
 		workload(&plan->proc, pipefd[1]);
 	}
 	close(pipefd[1]);
+	if (plan->proc.tty >= 0)
+		close(plan->proc.tty);
 	await_exec(pipefd[0]);
 	for (;;) {
 		siginfo_t info;

@@ -38,6 +38,10 @@ static const struct {
 	{OP_PROC_NO_NEW_PRIVS, 0, 0, 0},
 	{OP_PROC_SECCOMP, 1, 1, 0},
 	{OP_PROC_UMASK, 1, 1, 1u},
+	{OP_STATE, 2, 2, 0},
+	{OP_DETACH, 2, VARIADIC, 0},
+	{OP_JOIN, 1, 1, 1u},
+	{OP_TERMINAL, 1, 1, 1u},
 };
 
 int read_full(int fd, void *buf, size_t len)
@@ -125,6 +129,32 @@ static char **arg_vector(const struct op *op)
 	return v;
 }
 
+static int collect_stage0(struct stage0 *s, const struct op *op)
+{
+	switch (op->code) {
+	case OP_STATE:
+		s->lock_path = arg_str(op, 0);
+		s->exit_path = arg_str(op, 1);
+		return 0;
+	case OP_DETACH: {
+		struct op rest = {op->code, op->flags, op->argc - 1, op->args + 1};
+		s->detach = 1;
+		s->log_path = arg_str(op, 0);
+		return (s->exit_argv = arg_vector(&rest)) == NULL ? -1 : 0;
+	}
+	case OP_JOIN:
+		s->join = 1;
+		s->join_pid = (pid_t)arg_u64(op, 0);
+		return s->join_pid > 0 ? 0 : -1;
+	case OP_TERMINAL:
+		s->terminal = 1;
+		s->forward_stdin = arg_u64(op, 0) != 0;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
 static int collect_proc(struct plan *plan, const struct op *op)
 {
 	struct proc *p = &plan->proc;
@@ -167,7 +197,7 @@ static int collect_proc(struct plan *plan, const struct op *op)
 		p->umask = (mode_t)arg_u64(op, 0);
 		return 0;
 	default:
-		return 0;
+		return collect_stage0(&plan->s0, op);
 	}
 }
 
@@ -207,6 +237,7 @@ int read_plan(int fd, struct plan *plan)
 {
 	unsigned char hdr[16];
 	memset(plan, 0, sizeof *plan);
+	plan->proc.tty = -1;
 	if (read_full(fd, hdr, sizeof hdr) < 0)
 		return -1;
 	if (memcmp(hdr, PLAN_MAGIC, 8) != 0 || get_u32(hdr + 8) != PLAN_VERSION)

@@ -40,6 +40,12 @@
 #define OP_PROC_SECCOMP 38u /* struct sock_filter[] bytes */
 #define OP_PROC_UMASK 39u /* mask:u64 */
 
+/* Stage-0 records: what the process that stays outside the container does. */
+#define OP_STATE 48u      /* lock_path, exit_path -- hold a write lock while alive, write the exit code */
+#define OP_DETACH 49u     /* log_path, exit command argv... -- outlive Node, k8s-file log, exec the command at exit */
+#define OP_JOIN 50u       /* pid:u64 -- exec: setns into pid's namespaces (OP_NAMESPACES flags), no clone */
+#define OP_TERMINAL 51u   /* forward_stdin:u64 -- pty from the container's devpts, proxied by stage 0 */
+
 #define OPF_OPTIONAL 1u /* ENOENT on this op: skip it (masked paths that do not exist) */
 
 /* Messages helper -> Node. */
@@ -48,6 +54,7 @@
 #define MSG_ERROR 3u       /* op_index:i32, errno:i32, what (text) */
 #define MSG_EXEC_FAILED 4u /* step:u32, errno:i32 */
 #define MSG_EXITED 5u      /* exit_code:i32, signal:i32 */
+#define MSG_STARTED 6u     /* - : the workload's execve succeeded */
 /* Messages Node -> helper. */
 #define MSG_IDMAP_DONE 16u
 #define MSG_START 17u
@@ -59,5 +66,6 @@
 #define STEP_CAPABILITIES 3u
 #define STEP_SECCOMP 4u
 #define STEP_NO_NEW_PRIVS 5u
+#define STEP_TERMINAL 6u
 
 #endif

@@ -3,18 +3,22 @@
  * an FFI kills the child). Single-threaded, no policy: it runs the plan Node sends.
  *
  *   stage 0 (this process, host namespaces)      stage 1 (clone child = pid 1 inside)
- *   read plan from fd 3
+ *   read plan from fd 3; [lock state, setns]
  *   clone(plan's CLONE_NEW* flags) ───────────▶  wait for IdmapDone on fd 3
  *   send NeedIdmap{pid}, close fd 3               setresuid/gid(0); run ops in order
- *   relay signals to pid 1, wait for it           send Ready | Error; wait for Start
- *   exit with pid 1's status                      init.c: fork workload, reap, Exited
+ *   monitor.c: relay signals, move output         [-t: open pty, pass master to stage 0]
+ *   (pty proxy or k8s-file log), reap pid 1       send Ready | Error; wait for Start
+ *   write the exit file; [-d: exec exit command]  init.c: fork workload, Started, reap, Exited
+ *   exit with pid 1's status
  *
  * After NeedIdmap stage 0 never touches fd 3 again, so stage 1 owns the conversation and
- * Node sees EOF exactly when the container is gone.
+ * Node sees EOF exactly when the container is gone. exec (OP_JOIN) is the same with
+ * setns instead of the namespace flags of clone, and no NeedIdmap/IdmapDone/setup.
  *
  * Lifetime: stage 0 gets SIGKILL when Node dies (PR_SET_PDEATHSIG), stage 1 when stage 0
  * dies, and when stage 1 (the pid namespace's init) dies the kernel kills every process
- * left in the namespace. So no helper or container process outlives a killed rrun. */
+ * left in the namespace. So no helper or container process outlives a killed rrun —
+ * except a detached (-d) stage 0, the monitor, which drops its death signal on purpose. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -22,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -79,30 +84,56 @@ static void run_setup(const struct plan *plan)
 	umask(old);
 }
 
-static void stage1(const struct plan *plan) __attribute__((noreturn));
-static void stage1(const struct plan *plan)
+/* The pty is opened here, after pivot_root, so it belongs to the container's devpts;
+ * the master goes to stage 0, the slave stays for the workload. */
+static void open_terminal(struct plan *plan, int pass)
+{
+	int slave;
+	int master = open_pty(&slave);
+	if (master < 0) {
+		send_error(-1, errno, "open /dev/ptmx");
+		_exit(125);
+	}
+	copy_winsize(isatty(STDIN_FILENO) ? STDIN_FILENO : STDOUT_FILENO, master);
+	if (send_fd(pass, master) < 0)
+		die("pass the pty master");
+	close(master);
+	close(pass);
+	plan->proc.tty = slave;
+}
+
+static void stage1(struct plan *plan, int pass) __attribute__((noreturn));
+static void stage1(struct plan *plan, int pass)
 {
 	uint32_t type;
 	struct sigaction dfl;
+	sigset_t none;
 	memset(&dfl, 0, sizeof dfl);
 	dfl.sa_handler = SIG_DFL;
 	for (int sig = 1; sig < NSIG; sig++)
 		sigaction(sig, &dfl, NULL); /* undo install_relay; errors for KILL/STOP are fine */
+	sigemptyset(&none);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
+		die("sigprocmask");
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		die("prctl(PR_SET_PDEATHSIG)");
-	/* Nothing may happen before the maps exist: until then we are nobody in here. */
-	if (recv_msg(&type) < 0)
-		_exit(125); /* Node is gone */
-	if (type != MSG_IDMAP_DONE)
-		errno = EPROTO, die("expected IdmapDone");
-	if (setresgid(0, 0, 0) < 0)
-		die("setresgid(0)");
-	if (setresuid(0, 0, 0) < 0)
-		die("setresuid(0)");
-	/* A credential change may clear the death signal (commit_creds); set it again. */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
-		die("prctl(PR_SET_PDEATHSIG)");
-	run_setup(plan);
+	if (!plan->s0.join) {
+		/* Nothing may happen before the maps exist: until then we are nobody in here. */
+		if (recv_msg(&type) < 0)
+			_exit(125); /* Node is gone */
+		if (type != MSG_IDMAP_DONE)
+			errno = EPROTO, die("expected IdmapDone");
+		if (setresgid(0, 0, 0) < 0)
+			die("setresgid(0)");
+		if (setresuid(0, 0, 0) < 0)
+			die("setresuid(0)");
+		/* A credential change may clear the death signal (commit_creds); set it again. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+			die("prctl(PR_SET_PDEATHSIG)");
+		run_setup(plan);
+	}
+	if (plan->s0.terminal)
+		open_terminal(plan, pass);
 	if (send_msg(MSG_READY, NULL, 0) < 0)
 		_exit(125);
 	if (recv_msg(&type) < 0)
@@ -112,20 +143,44 @@ static void stage1(const struct plan *plan)
 	run_init(plan);
 }
 
-/* Stage 0 exits the way the container did: same code, 128+n for a signal. */
-static void relay_exit(pid_t pid) __attribute__((noreturn));
-static void relay_exit(pid_t pid)
+/* The workload's stdout/stderr become the log pipes (detached without -t). */
+static void child_stdio(const int out[2], const int err[2], const int pass[2])
 {
-	int st;
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			die("waitpid");
-	_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+	if (out[1] >= 0 && (dup2(out[1], STDOUT_FILENO) < 0 || dup2(err[1], STDERR_FILENO) < 0))
+		die("dup2 log pipes");
+	if (pass[0] >= 0)
+		close(pass[0]);
+}
+
+/* Everything stage 0 needs before clone: the state lock, joined namespaces (exec),
+ * the pty socket, the log pipes and file. */
+static void prepare_stage0(struct plan *plan, int out[2], int err[2], int pass[2], struct io *io)
+{
+	const struct stage0 *s0 = &plan->s0;
+	if (s0->lock_path != NULL && hold_lock(s0->lock_path) < 0)
+		die("lock the container state");
+	if (s0->join) {
+		if (join_namespaces(s0->join_pid, plan->clone_flags) < 0)
+			die("setns into the container");
+		/* setns(CLONE_NEWUSER) changed our credentials, which cleared the death signal. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+			die("prctl(PR_SET_PDEATHSIG)");
+	}
+	if (s0->terminal && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pass) < 0)
+		die("socketpair");
+	if (s0->detach && !s0->terminal && (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0))
+		die("pipe");
+	if (s0->detach && (io->log = open(s0->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600)) < 0)
+		die("open the container log");
+	if (block_signals() < 0)
+		die("signalfd");
 }
 
 int main(void)
 {
 	struct plan plan;
+	struct io io = {-1, {-1, -1}, -1, -1};
+	int out[2] = {-1, -1}, err[2] = {-1, -1}, pass[2] = {-1, -1};
 	pid_t parent = getppid();
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		die("prctl(PR_SET_PDEATHSIG)");
@@ -137,16 +192,43 @@ int main(void)
 	if (read_plan(CTRL_FD, &plan) < 0)
 		die("read plan");
 	install_relay();
-	/* Raw clone with no stack behaves like fork: the child continues right here. */
-	pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)plan.clone_flags | SIGCHLD, 0, 0, 0, 0);
+	prepare_stage0(&plan, out, err, pass, &io);
+	/* Raw clone with no stack behaves like fork: the child continues right here. exec
+	 * (join) forks plainly: the joined pid namespace applies to children only. */
+	unsigned long flags = plan.s0.join ? 0 : (unsigned long)plan.clone_flags;
+	pid_t pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
 	if (pid < 0)
 		die("clone");
-	if (pid == 0)
-		stage1(&plan);
+	if (pid == 0) {
+		child_stdio(out, err, pass);
+		stage1(&plan, pass[1]);
+	}
 	container_pid = pid;
+	/* A detached monitor outlives Node; if Node dies during setup, stage 1 sees EOF. */
+	if (plan.s0.detach && prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0)
+		die("prctl(PR_SET_PDEATHSIG, 0)");
 	uint32_t wire = htole32((uint32_t)pid);
-	if (send_msg(MSG_NEED_IDMAP, &wire, sizeof wire) < 0)
+	if (!plan.s0.join && send_msg(MSG_NEED_IDMAP, &wire, sizeof wire) < 0)
 		die("send NeedIdmap");
 	close(CTRL_FD);
-	relay_exit(pid);
+	const int writers[] = {out[1], err[1], pass[1]};
+	for (size_t i = 0; i < 3; i++)
+		if (writers[i] >= 0)
+			close(writers[i]);
+	io.src[0] = out[0];
+	io.src[1] = err[0];
+	io.fd_recv = pass[0];
+	if (plan.s0.terminal && plan.s0.forward_stdin && !plan.s0.detach) {
+		io.term_in = STDIN_FILENO;
+		if (raw_mode(STDIN_FILENO) < 0)
+			die("terminal raw mode");
+	}
+	int code = supervise(pid, &io);
+	restore_mode();
+	record_exit(&plan.s0, code);
+	if (plan.s0.detach) {
+		execvp(plan.s0.exit_argv[0], plan.s0.exit_argv); /* conmon's exit command */
+		_exit(code);
+	}
+	_exit(code);
 }

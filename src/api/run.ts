@@ -28,6 +28,7 @@ import { attachNetwork, type AttachedNetwork, type NetworkSetup } from '../runti
 import { networkRequest, prepareNetwork, probeNetworkHost, type NetworkFlags, type NetworkHostFacts } from '../runtime/network-host.js';
 import { lowerLinks, overlayMode, overlayRootfs } from '../runtime/rootfs.js';
 import { buildSpec } from '../runtime/spec.js';
+import { containerSecurity } from '../security/container-security.js';
 import { planInput } from '../runtime/spec-plan.js';
 import { parseTmpfs, parseVolume } from '../runtime/volumes.js';
 import type { ImageRuntimeConfig } from '../../oci/image.js';
@@ -59,6 +60,15 @@ export interface RunOptions extends GlobalOptions {
   dnsSearch?: string[];
   dnsOptions?: string[];
   singleIdMap?: boolean;
+  /** Capability names (with or without CAP_, or ALL), as podman's --cap-add/--cap-drop. */
+  capAdd?: string[];
+  capDrop?: string[];
+  /** All capabilities, no seccomp, nothing masked (still rootless). */
+  privileged?: boolean;
+  /** podman's --security-opt values: seccomp=PATH|unconfined, no-new-privileges[=BOOL], label=disable. */
+  securityOpt?: string[];
+  /** `-t`: a pty from the container's devpts, proxied by the helper (raw mode, SIGWINCH). */
+  tty?: boolean;
   /** stdin, stdout, stderr of the container: inherit (default), pipe, ignore or an fd. */
   stdio?: HelperOptions['stdio'];
   /** Aborting stops the container (SIGTERM, SIGKILL after 10 s). */
@@ -79,7 +89,7 @@ export interface Prepared {
   plan: LaunchPlan;
 }
 
-function toRequest(o: RunOptions, network: Pick<RunRequest, 'network' | 'net'>): RunRequest {
+export function toRequest(o: RunOptions, network: Pick<RunRequest, 'network' | 'net'>): RunRequest {
   if ((o.image === undefined) === (o.rootfs === undefined)) {
     throw new RrunError({ code: 'ERR_USAGE', message: 'give exactly one of an image or --rootfs DIR' });
   }
@@ -102,6 +112,7 @@ function toRequest(o: RunOptions, network: Pick<RunRequest, 'network' | 'net'>):
     network: network.network,
     net: network.net,
     singleIdMap: o.singleIdMap ?? false,
+    security: { capAdd: o.capAdd ?? [], capDrop: o.capDrop ?? [], privileged: o.privileged ?? false, securityOpt: o.securityOpt ?? [] },
   };
 }
 
@@ -124,7 +135,7 @@ function volumeKinds(volumes: readonly VolumeRequest[]): Map<string, 'file' | 'd
   return kinds;
 }
 
-function idMapping(req: RunRequest): IdMapping {
+export function idMapping(req: RunRequest): IdMapping {
   const me = userInfo();
   const user = { name: me.username, uid: me.uid, gid: me.gid };
   return req.singleIdMap ? singleMapping(user) : subidMapping(user);
@@ -187,20 +198,31 @@ function hostFile(path: string): string | undefined {
   }
 }
 
-interface Built extends Prepared {
+export interface Built extends Prepared {
   containerId: string;
   containerName: string;
   idmap: IdMapping;
   network: NetworkSetup;
 }
 
-async function build(ctx: Context, req: RunRequest, dryRun: boolean, netFacts: NetworkHostFacts): Promise<Built> {
+/** An already registered container (rrun start): its record is reused, not created. */
+export interface ExistingContainer {
+  id: string;
+  name: string;
+  layer: string;
+}
+
+export async function build(
+  ctx: Context, req: RunRequest, dryRun: boolean, netFacts: NetworkHostFacts, existing?: ExistingContainer,
+): Promise<Built> {
   trace('build: start');
   const idmap = idMapping(req);
   const kinds = volumeKinds(req.volumes);
   const src = await imageSource(ctx, req);
   trace('build: image resolved');
   const user = resolveUser(req.user ?? src.config?.User ?? '', src.readFile('/etc/passwd'), src.readFile('/etc/group'));
+  const security = containerSecurity(req.security ?? {}, user.uid);
+  trace('build: security resolved');
   const paths = storePaths(ctx.storage);
   // Ports are checked (privileged, in use) before the container record exists.
   const net = req.net ?? NO_NETWORK_EXTRAS;
@@ -215,9 +237,9 @@ async function build(ctx: Context, req: RunRequest, dryRun: boolean, netFacts: N
   if (src.imageId !== undefined && !dryRun) {
     const metadata = (name: string): string =>
       JSON.stringify({ 'image-name': req.image, 'image-id': src.imageId, name, 'created-at': Math.floor(Date.now() / 1000), 'created-by': 'rrun' });
-    const record = await createContainer(ctx.storage, {
-      imageId: src.imageId, topLayer: src.topLayer, name: req.name ?? randomContainerName, metadata,
-    });
+    const record = existing
+      ? { id: existing.id, names: [existing.name], layer: existing.layer }
+      : await createContainer(ctx.storage, { imageId: src.imageId, topLayer: src.topLayer, name: req.name ?? randomContainerName, metadata });
     containerId = record.id;
     trace('build: container created');
     containerName = record.names?.[0] ?? containerName;
@@ -235,6 +257,7 @@ async function build(ctx: Context, req: RunRequest, dryRun: boolean, netFacts: N
   const spec = buildSpec({
     request: req, image: src.config, user, containerId, containerName,
     rootPath: rootfs.kind === 'bind' ? (rootfs.mountpoint ?? rootfs.path) : rootfs.mountpoint, uidMappings: ids.uid, gidMappings: ids.gid,
+    security,
   });
   const files = etcFiles({
     network: req.network, hostname: spec.hostname, containerName, hostHosts: hostFile('/etc/hosts'), hostResolvConf: network.hostResolvConf,
@@ -256,7 +279,7 @@ async function build(ctx: Context, req: RunRequest, dryRun: boolean, netFacts: N
   }
   const mtabLink = src.imageId !== undefined && !src.exists('/etc/mtab');
   const plan = buildLaunchPlan({
-    ...planInput(spec, { rootfs, idmap: mappingFacts(idmap), etc, mtabLink, sourceKinds: kinds }),
+    ...planInput(spec, { rootfs, idmap: mappingFacts(idmap), etc, mtabLink, sourceKinds: kinds, ...(security.bpf ? { seccomp: security.bpf } : {}) }),
     sysctls: network.sysctls,
     ...(network.loopbackUp !== undefined ? { loopbackUp: network.loopbackUp } : {}),
   });
@@ -264,7 +287,7 @@ async function build(ctx: Context, req: RunRequest, dryRun: boolean, netFacts: N
   return { spec, plan, containerId, containerName, idmap, network: network.setup };
 }
 
-function networkOf(o: RunOptions, facts: NetworkHostFacts): Pick<RunRequest, 'network' | 'net'> {
+export function networkOf(o: RunOptions, facts: NetworkHostFacts): Pick<RunRequest, 'network' | 'net'> {
   const flags: NetworkFlags = {
     network: o.network, publish: o.publish, publishAll: o.publishAll, addHosts: o.addHosts,
     dns: o.dns, dnsSearch: o.dnsSearch, dnsOptions: o.dnsOptions,
@@ -281,7 +304,7 @@ export async function prepareRun(opts: RunOptions, ctx?: Context): Promise<Prepa
   return { spec, plan };
 }
 
-async function cleanup(ctx: Context, built: Built, req: RunRequest, started: boolean): Promise<void> {
+export async function cleanup(ctx: Context, built: Built, req: RunRequest, started: boolean): Promise<void> {
   if (req.rootfs !== undefined) {
     await removeTreeInUserns(`${ctx.storage.runRoot}/rrun/rootfs-${built.containerId}`, built.idmap);
     return;
@@ -297,6 +320,7 @@ export async function run(opts: RunOptions, ctx?: Context): Promise<RunResult> {
   const netFacts = await probeNetworkHost(context.env, context.host.home);
   const req = toRequest(opts, networkOf(opts, netFacts));
   const built = await build(context, req, false, netFacts);
+  if (opts.tty) built.plan.stage0 = { ...built.plan.stage0, terminal: { forwardStdin: req.interactive } };
   let started = false;
   let attached: AttachedNetwork | undefined;
   try {

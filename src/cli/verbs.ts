@@ -21,14 +21,56 @@ const imageInspect = (): Promise<VerbModule> => import('./commands/image-inspect
 const info = (): Promise<VerbModule> => import('./commands/info.js');
 const version = (): Promise<VerbModule> => import('./commands/version.js');
 const runVerb = (): Promise<VerbModule> => import('./commands/run.js');
+const createVerb = (): Promise<VerbModule> => import('./commands/create.js');
+const startVerb = (): Promise<VerbModule> => import('./commands/start.js');
+const psVerb = (): Promise<VerbModule> => import('./commands/ps.js');
+const logsVerb = (): Promise<VerbModule> => import('./commands/logs.js');
+const stopVerb = (): Promise<VerbModule> => import('./commands/stop.js');
+const killVerb = (): Promise<VerbModule> => import('./commands/kill.js');
+const rmVerb = (): Promise<VerbModule> => import('./commands/rm.js');
+const waitVerb = (): Promise<VerbModule> => import('./commands/wait.js');
+const execVerb = (): Promise<VerbModule> => import('./commands/exec.js');
+const inspectVerb = (): Promise<VerbModule> => import('./commands/inspect.js');
+const pruneVerb = (): Promise<VerbModule> => import('./commands/container-prune.js');
+const cleanupVerb = (): Promise<VerbModule> => import('./commands/container-cleanup.js');
 const pullVerb = (): Promise<VerbModule> => import('./commands/pull.js');
+const loginVerb = (): Promise<VerbModule> => import('./commands/login.js');
+const logoutVerb = (): Promise<VerbModule> => import('./commands/logout.js');
+const pushVerb = (): Promise<VerbModule> => import('./commands/push.js');
+const tagVerb = (): Promise<VerbModule> => import('./commands/tag.js');
+const rmiVerb = (): Promise<VerbModule> => import('./commands/rmi.js');
 const doctorVerb = (): Promise<VerbModule> => import('./commands/doctor.js');
 
 export const verbs: readonly Verb[] = [
   { path: ['run'], summary: 'Run a command in a new container', load: runVerb },
   { path: ['container', 'run'], summary: 'Run a command in a new container', load: runVerb, hidden: true },
+  { path: ['create'], summary: 'Create but do not start a container', load: createVerb },
+  { path: ['start'], summary: 'Start one or more containers', load: startVerb },
+  { path: ['ps'], summary: "List rrun's containers", load: psVerb },
+  { path: ['logs'], summary: 'Fetch the logs of a container', load: logsVerb },
+  { path: ['stop'], summary: 'Stop one or more containers', load: stopVerb },
+  { path: ['kill'], summary: 'Kill one or more running containers with a specific signal', load: killVerb },
+  { path: ['rm'], summary: 'Remove one or more containers', load: rmVerb },
+  { path: ['wait'], summary: 'Block on one or more containers', load: waitVerb },
+  { path: ['exec'], summary: 'Run a process in a running container', load: execVerb },
+  { path: ['inspect'], summary: 'Display the configuration of a container', load: inspectVerb },
+  ...(['create', 'start', 'ps', 'logs', 'stop', 'kill', 'rm', 'wait', 'exec', 'inspect'] as const).map((w) => ({
+    path: ['container', w === 'ps' ? 'ls' : w], summary: '', hidden: true,
+    load: { create: createVerb, start: startVerb, ps: psVerb, logs: logsVerb, stop: stopVerb, kill: killVerb, rm: rmVerb, wait: waitVerb, exec: execVerb, inspect: inspectVerb }[w],
+  })),
+  { path: ['container', 'list'], summary: '', load: psVerb, hidden: true },
+  { path: ['container', 'prune'], summary: 'Remove all non running containers', load: pruneVerb },
+  { path: ['container', 'cleanup'], summary: 'Clean up after a container exited (the monitor runs this)', load: cleanupVerb, hidden: true },
   { path: ['pull'], summary: 'Pull an image from a registry', load: pullVerb },
   { path: ['image', 'pull'], summary: 'Pull an image from a registry', load: pullVerb, hidden: true },
+  { path: ['push'], summary: 'Push an image to a specified destination', load: pushVerb },
+  { path: ['image', 'push'], summary: 'Push an image to a specified destination', load: pushVerb, hidden: true },
+  { path: ['tag'], summary: 'Add an additional name to a local image', load: tagVerb },
+  { path: ['image', 'tag'], summary: 'Add an additional name to a local image', load: tagVerb, hidden: true },
+  { path: ['rmi'], summary: 'Remove one or more images from local storage', load: rmiVerb },
+  { path: ['image', 'rm'], summary: 'Remove one or more images from local storage', load: rmiVerb, hidden: true },
+  { path: ['login'], summary: 'Log in to a container registry', load: loginVerb },
+  { path: ['logout'], summary: 'Log out of a container registry', load: logoutVerb },
   { path: ['images'], summary: 'List images in local storage', load: images },
   { path: ['image', 'ls'], summary: 'List images in local storage', load: images },
   { path: ['image', 'list'], summary: 'List images in local storage', load: images, hidden: true },

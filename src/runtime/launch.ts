@@ -79,10 +79,13 @@ function execError(plan: LaunchPlan, step: ExecStepName, errno: number): RrunErr
 }
 
 async function handshake(plan: LaunchPlan, helper: HelperProcess, opts: LaunchOptions): Promise<void> {
-  const { pid } = await helper.expect('NeedIdmap');
-  await applyIdMapping(pid, opts.idmap, opts.idmapHost ?? realIdmapHost);
-  await opts.onNamespaces?.(pid);
-  helper.send('IdmapDone');
+  // exec joins namespaces that are mapped already: no NeedIdmap/IdmapDone round trip.
+  if (plan.stage0?.join === undefined) {
+    const { pid } = await helper.expect('NeedIdmap');
+    await applyIdMapping(pid, opts.idmap, opts.idmapHost ?? realIdmapHost);
+    await opts.onNamespaces?.(pid);
+    helper.send('IdmapDone');
+  }
   try {
     await helper.expect('Ready');
   } catch (err) {
@@ -143,5 +146,41 @@ export async function launch(plan: LaunchPlan, opts: LaunchOptions): Promise<Lau
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
     await helper.exit;
+  }
+}
+
+export interface DetachedLaunch {
+  /** Host pid of the container's init. */
+  pid: number;
+  /** Host pid of the helper's stage 0, the container's monitor from now on. */
+  monitorPid: number;
+}
+
+/**
+ * Launches a plan with `stage0.detach` and returns once the workload's execve succeeded;
+ * the helper stays behind as the monitor (log, exit file, exit command).
+ */
+export async function launchDetached(plan: LaunchPlan, opts: LaunchOptions): Promise<DetachedLaunch> {
+  // No pipes: a closed read end after rrun exits would hand the monitor SIGPIPE.
+  const helper = spawnHelper(plan, { stdio: ['ignore', 'ignore', 'ignore'], helperPath: opts.helperPath, forwardSignals: false });
+  try {
+    await handshake(plan, helper, opts);
+    let execFailure: RrunError | undefined;
+    for (;;) {
+      const m = await helper.next();
+      if (m?.type === 'Started') break;
+      if (m?.type === 'ExecFailed') execFailure = execError(plan, m.step, m.errno);
+      else if (m?.type === 'Error') throw opError(plan, new HelperOpError(m.opIndex, m.errno, m.what));
+      else if (m === null || m.type === 'Exited') {
+        throw execFailure ?? new RrunError({ code: 'ERR_HELPER_DIED', message: 'container init ended before its process started' });
+      }
+    }
+    const pid = helper.initPid ?? -1;
+    helper.detach();
+    return { pid, monitorPid: helper.pid };
+  } catch (err) {
+    helper.kill('SIGKILL');
+    await helper.exit;
+    throw err;
   }
 }

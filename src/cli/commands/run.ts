@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { command, flag, multioption, option, optional, positional, restPositionals, string, array } from 'cmd-ts';
 import { RrunError } from '../../../oci/errors.js';
 import { prepareRun, run } from '../../api/run.js';
+import type { CreateOptions } from '../../api/create.js';
 import { parseEnvFile, resolveEnvArg } from '../../runtime/volumes.js';
 import { runCommand } from '../cmd.js';
 import { usageError } from '../errors.js';
@@ -20,11 +21,16 @@ export const valuedOptions = new Set([
 
 /** Insert `--` after the first positional (IMAGE) so later flags reach the command. */
 export function presplit(argv: readonly string[]): string[] {
+  return presplitWith(argv, valuedOptions);
+}
+
+/** The pre-split with another verb's table of valued options (exec). */
+export function presplitWith(argv: readonly string[], valued: ReadonlySet<string>): string[] {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (arg === '--') return [...argv];
     if (arg.startsWith('-') && arg !== '-') {
-      if (!arg.includes('=') && valuedOptions.has(arg)) i++;
+      if (!arg.includes('=') && valued.has(arg)) i++;
       continue;
     }
     return [...argv.slice(0, i + 1), '--', ...argv.slice(i + 1)];
@@ -78,7 +84,22 @@ function printable(value: unknown): unknown {
   );
 }
 
-export const runCmd = (globals: CliGlobals, name: string) =>
+/** What the verb does with the decoded options: run (default), or create's own action. */
+type Action = (opts: CreateOptions) => Promise<number>;
+
+async function runOrDetach(opts: CreateOptions, detach: boolean): Promise<number> {
+  const { create, withTerm } = await import('../../api/create.js');
+  if (!detach) return (await run(withTerm(opts))).exitCode;
+  const { start } = await import('../../api/start.js');
+  const { createContext } = await import('../../context.js');
+  const ctx = await createContext(opts);
+  const c = await create(opts, ctx);
+  await start(c.id, {}, ctx);
+  process.stdout.write(`${c.id}\n`);
+  return 0;
+}
+
+export const runCmd = (globals: CliGlobals, name: string, action?: Action) =>
   command({
     name: `rrun ${name}`,
     description: 'Run a command in a new container',
@@ -87,6 +108,7 @@ export const runCmd = (globals: CliGlobals, name: string) =>
       interactive: flag({ long: 'interactive', short: 'i', description: 'Keep STDIN open' }),
       tty: flag({ long: 'tty', short: 't', description: 'Allocate a pseudo-TTY' }),
       detach: flag({ long: 'detach', short: 'd', description: 'Run in the background' }),
+      init: flag({ long: 'init', description: 'Run an init inside the container (rrun always does: pid 1 reaps and forwards signals)' }),
       readOnly: flag({ long: 'read-only', description: 'Mount the root filesystem read-only' }),
       rootfs: flag({ long: 'rootfs', description: 'The first argument is a directory to run, not an image' }),
       dryRun: flag({ long: 'dry-run', description: 'Print the runtime spec and launch plan; start nothing' }),
@@ -112,8 +134,6 @@ export const runCmd = (globals: CliGlobals, name: string) =>
       command: restPositionals({ type: string, displayName: 'COMMAND' }),
     },
     handler: async (a): Promise<number> => {
-      if (a.tty) throw usageError('-t/--tty is not supported yet', 'run without -t; terminals arrive with the lifecycle work');
-      if (a.detach) throw usageError('-d/--detach is not supported yet', 'run in the foreground');
       if (a.userns !== undefined && a.userns !== 'single' && a.userns !== 'host') {
         throw usageError(`--userns=${a.userns} is not supported`, 'use --userns=single to map only your own id');
       }
@@ -143,12 +163,13 @@ export const runCmd = (globals: CliGlobals, name: string) =>
         dnsSearch: a.dnsSearch,
         dnsOptions: a.dnsOption,
         singleIdMap: a.userns === 'single',
+        tty: a.tty,
       };
       if (a.dryRun) {
         process.stdout.write(goJson(printable(await prepareRun(opts)), '  ', false));
         return 0;
       }
-      return (await run(opts)).exitCode;
+      return action ? action(opts) : runOrDetach(opts, a.detach);
     },
   });
 

@@ -1,0 +1,91 @@
+// `rrun ps`: rrun's containers with podman's ps fields (pkg/domain/entities ListContainer).
+import { createContext, type Context } from '../context.js';
+import { humanDuration } from '../cli/output.js';
+import type { ContainerState } from '../runtime/state.js';
+import { listContainers, type RrunContainer } from './container-store.js';
+
+/** Go's zero time as Unix seconds: podman's ExitedAt/StartedAt for "never". */
+export const GO_ZERO_UNIX = -62135596800;
+
+export interface PsEntry {
+  AutoRemove: boolean;
+  Command: string[];
+  CreatedAt: string;
+  Exited: boolean;
+  ExitedAt: number;
+  ExitCode: number;
+  Id: string;
+  Image: string;
+  ImageID: string;
+  IsInfra: boolean;
+  Labels: Record<string, string> | null;
+  Mounts: string[];
+  Names: string[];
+  Namespaces: Record<string, string>;
+  Networks: string[];
+  Pid: number;
+  Pod: string;
+  PodName: string;
+  Ports: null;
+  Size: null;
+  StartedAt: number;
+  State: string;
+  Status: string;
+  Created: number;
+}
+
+export interface PsOptions {
+  all?: boolean;
+}
+
+const unix = (t: string | undefined): number => (t ? Math.floor(Date.parse(t) / 1000) : GO_ZERO_UNIX);
+
+/** podman's STATUS column: `Up 5 seconds ago`, `Exited (3) 2 minutes ago`, `Created`. */
+export function statusText(s: ContainerState, now: number = Date.now() / 1000): string {
+  switch (s.status) {
+    case 'running':
+      return `Up ${humanDuration(now - unix(s.startedAt))} ago`;
+    case 'exited':
+      return `Exited (${s.exitCode ?? 0}) ${humanDuration(now - unix(s.finishedAt ?? s.startedAt))} ago`;
+    default:
+      return 'Created';
+  }
+}
+
+export function psEntry(c: RrunContainer, now: number = Date.now() / 1000): PsEntry {
+  const s = c.state;
+  const created = unix(c.created);
+  return {
+    AutoRemove: c.config?.request.remove ?? false,
+    Command: c.config?.spec.process.args ?? [],
+    CreatedAt: `${humanDuration(now - created)} ago`,
+    Exited: s.status === 'exited',
+    ExitedAt: s.status === 'exited' ? unix(s.finishedAt) : GO_ZERO_UNIX,
+    ExitCode: s.exitCode ?? 0,
+    Id: c.id,
+    Image: c.imageName,
+    ImageID: c.imageId,
+    IsInfra: false,
+    Labels: null,
+    Mounts: [],
+    Names: [c.name],
+    Namespaces: {},
+    Networks: [],
+    Pid: s.status === 'running' ? (s.pid ?? 0) : 0,
+    Pod: '',
+    PodName: '',
+    Ports: null,
+    Size: null,
+    StartedAt: unix(s.startedAt),
+    State: s.status,
+    Status: statusText(s, now),
+    Created: created,
+  };
+}
+
+export async function ps(opts: PsOptions = {}, ctx?: Context): Promise<PsEntry[]> {
+  const context = ctx ?? (await createContext());
+  const all = await listContainers(context);
+  // podman lists newest first.
+  return all.filter((c) => opts.all || c.state.status === 'running').reverse().map((c) => psEntry(c));
+}

@@ -1,0 +1,46 @@
+// `rrun ps`: podman's table, `-a`, `-q`, `--no-trunc`, `--format json`.
+import { command, flag, option, optional, string } from 'cmd-ts';
+import { ps, type PsEntry } from '../../api/ps.js';
+import { createContext } from '../../context.js';
+import { runCommand } from '../cmd.js';
+import { usageError } from '../errors.js';
+import { goJson, renderTable } from '../output.js';
+import type { CliGlobals } from '../main.js';
+
+/** podman truncates COMMAND to 17 characters plus `...`. */
+export function commandColumn(args: readonly string[], noTrunc: boolean): string {
+  const text = args.join(' ');
+  return noTrunc || text.length <= 20 ? text : `${text.slice(0, 17)}...`;
+}
+
+function table(list: readonly PsEntry[], noTrunc: boolean): string {
+  const head = ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'];
+  const body = list.map((e) => [
+    noTrunc ? e.Id : e.Id.slice(0, 12), e.Image, commandColumn(e.Command, noTrunc), e.CreatedAt, e.Status, '', e.Names.join(','),
+  ]);
+  return renderTable([head, ...body]);
+}
+
+export const psCommand = (globals: CliGlobals, name: string) =>
+  command({
+    name: `rrun ${name}`,
+    description: "List rrun's containers",
+    args: {
+      all: flag({ long: 'all', short: 'a', description: 'Show all the containers, default is only running containers' }),
+      quiet: flag({ long: 'quiet', short: 'q', description: 'Print the numeric IDs of the containers only' }),
+      noTrunc: flag({ long: 'no-trunc', description: 'Display the extended information' }),
+      format: option({ long: 'format', type: optional(string), description: 'json' }),
+    },
+    handler: async (a): Promise<number> => {
+      if (a.format !== undefined && a.format !== 'json') throw usageError(`--format ${JSON.stringify(a.format)} is not supported yet`, 'use --format json');
+      const list = await ps({ all: a.all }, await createContext(globals));
+      if (a.format === 'json') process.stdout.write(goJson(list));
+      else if (a.quiet) process.stdout.write(list.map((e) => `${a.noTrunc ? e.Id : e.Id.slice(0, 12)}\n`).join(''));
+      else process.stdout.write(table(list, a.noTrunc));
+      return 0;
+    },
+  });
+
+export function main(argv: string[], globals: CliGlobals, name: string): Promise<number> {
+  return runCommand(psCommand(globals, name), argv);
+}

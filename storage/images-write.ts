@@ -97,3 +97,24 @@ export async function commitImage(paths: StorePaths, lock: HeldLock, img: NewIma
   });
   return written as ImageRecord;
 }
+
+/** Add `names` to image `id` (taking them from any other image), as `podman tag`. */
+export async function addImageNames(paths: StorePaths, lock: HeldLock, id: string, names: readonly string[]): Promise<void> {
+  await updateRecordFile<ImageRecord>(lock, paths.imagesJson, imageSchema, (all) =>
+    withoutNames(all, names, id).map((r) =>
+      r.id === id ? { ...r, names: mergeUnique(r.names ?? [], names), 'names-history': mergeUnique(names, r['names-history']) } : r,
+    ),
+  );
+}
+
+/** Remove `name` from image `id` (`podman untag`, and `rmi` of one of several names). */
+export async function removeImageName(paths: StorePaths, lock: HeldLock, id: string, name: string): Promise<void> {
+  await updateRecordFile<ImageRecord>(lock, paths.imagesJson, imageSchema, (all) =>
+    all.map((r) => {
+      if (r.id !== id) return r;
+      const left = (r.names ?? []).filter((n) => n !== name);
+      const { names: _old, ...rest } = r;
+      return left.length > 0 ? { ...rest, names: left } : rest;
+    }),
+  );
+}

@@ -41,7 +41,7 @@ export interface PullResult extends Pulled {
   name: string;
 }
 
-function parseCreds(creds: string | undefined): Credentials | undefined {
+export function parseCreds(creds: string | undefined): Credentials | undefined {
   if (creds === undefined) return undefined;
   const i = creds.indexOf(':');
   return i < 0 ? { username: creds, password: '' } : { username: creds.slice(0, i), password: creds.slice(i + 1) };

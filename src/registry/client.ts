@@ -39,6 +39,8 @@ export interface RequestOptions {
   /** Retry on 429/5xx and network errors (only for requests without a body stream). */
   retry?: boolean;
   signal?: AbortSignal | undefined;
+  /** The body is a stream (fetch needs `duplex: 'half'`). */
+  duplex?: boolean;
 }
 
 export function apiHost(registry: string): string {
@@ -154,6 +156,7 @@ export class RegistryClient {
     const headers: Record<string, string> = { ...this.baseHeaders(), ...(o.headers ?? {}), ...(auth !== undefined ? { authorization: auth } : {}) };
     const init: RequestInit = { method: o.method ?? 'GET', headers, ...(o.signal !== undefined ? { signal: o.signal } : {}) };
     if (o.body !== undefined) init.body = o.body as BodyInit;
+    if (o.duplex === true) (init as RequestInit & { duplex: string }).duplex = 'half';
     const res = await this.fetchFn(url, init);
     if (res.status !== 401 || extraScope !== undefined || this.challenge?.scheme !== 'bearer') return res;
     const c = usableChallenge([res.headers.get('www-authenticate') ?? '']);

@@ -1,10 +1,11 @@
 // Containers in podman's store, created the way buildah creates them (§7, §12.3): a
 // writable layer on the image's top layer and a containers.json record, so
 // `podman ps --external` lists them and podman refuses to remove their image.
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { RrunError } from '../oci/errors.js';
+import { RrunError, errnoCode } from '../oci/errors.js';
 import { withLocks } from './lockfile.js';
+import { mkdirp } from './mkdirp.js';
 import type { StorageOptions } from './options.js';
 import { storePaths, type StorePaths } from './paths.js';
 import { loadRecordFile, updateRecordFile } from './record-file.js';
@@ -65,8 +66,8 @@ function nameInUse(name: string, owner: ContainerRecord): RrunError {
  */
 export async function createContainer(options: StorageOptions, req: NewContainer): Promise<ContainerRecord> {
   const paths = storePaths(options);
-  mkdirSync(paths.layersDir, { recursive: true, mode: 0o700 });
-  mkdirSync(paths.containersDir, { recursive: true, mode: 0o700 });
+  makeDir(paths.layersDir, 'graphroot', paths.graphRoot);
+  makeDir(paths.containersDir, 'graphroot', paths.graphRoot);
   const locks = [
     { path: paths.layersLock, mode: 'write' as const },
     { path: paths.imagesLock, mode: 'read' as const },
@@ -96,8 +97,8 @@ export async function createContainer(options: StorageOptions, req: NewContainer
         flags: { MountLabel: '', ProcessLabel: '' },
       };
       const dirs = containerDirs(paths, record.id);
-      mkdirSync(dirs.userdata, { recursive: true, mode: 0o700 });
-      mkdirSync(dirs.rundata, { recursive: true, mode: 0o700 });
+      makeDir(dirs.userdata, 'graphroot', paths.graphRoot);
+      makeDir(dirs.rundata, 'runroot', paths.runRoot);
       await updateRecordFile<ContainerRecord>(containersLock!, paths.containersJson, containerSchema, (all) => [...all, record]);
       await updateRecordFile<LayerRecord>(layersLock!, paths.layersJson, layerSchema, (all) =>
         all.map((l) => (l.id === layerId ? withoutIncomplete(l) : l)),
@@ -110,6 +111,21 @@ export async function createContainer(options: StorageOptions, req: NewContainer
       throw err;
     }
   });
+}
+
+/** mkdir -p, with an error that names the root it is under and how to fix it. */
+export function makeDir(dir: string, what: 'graphroot' | 'runroot', root: string): void {
+  try {
+    mkdirp(dir);
+  } catch (err) {
+    throw new RrunError({
+      code: what === 'runroot' ? 'ERR_RUNROOT' : 'ERR_GRAPHROOT',
+      message: `cannot create ${dir} in the ${what} ${root}: ${errnoCode(err) ?? String(err)}`,
+      subject: root,
+      hint: `make ${root} a directory you own and can write (or choose another with --${what === 'runroot' ? 'runroot' : 'root'})`,
+      cause: err,
+    });
+  }
 }
 
 function chooseName(containers: readonly ContainerRecord[], wanted: NewContainer['name']): string {

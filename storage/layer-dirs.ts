@@ -4,6 +4,7 @@ import { mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync, rmSync, 
 import { randomBytes } from 'node:crypto';
 import { errnoCode } from '../oci/errors.js';
 import { layerDirs, type StorePaths } from './paths.js';
+import { mkdirp } from './mkdirp.js';
 
 const base32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
@@ -47,7 +48,7 @@ export function lowerFor(paths: StorePaths, parent: string): string {
  */
 export function createLayerDirs(paths: StorePaths, id: string, parent: string | undefined): void {
   const dirs = layerDirs(paths, id);
-  mkdirSync(paths.linkDir, { recursive: true, mode: 0o755 });
+  mkdirp(paths.linkDir, 0o755);
   mkdirSync(dirs.base, { mode: 0o700 });
   // diff takes the parent diff's mode (c/storage also copies its owner, which for
   // podman's images is the user itself: container root maps to the user's uid).

@@ -9,7 +9,7 @@ import type { RuntimeSpec } from '../../oci/runtime.js';
 import type { LaunchPlan } from '../../helpers/protocol.js';
 import { mappingFacts, singleMapping, subidMapping, type IdMapping } from '../../helpers/idmap.js';
 import type { HelperOptions } from '../../helpers/nsexec.js';
-import { containerDirs, createContainer, deleteContainer, newRandomId } from '../../storage/containers.js';
+import { containerDirs, createContainer, deleteContainer, makeDir, newRandomId } from '../../storage/containers.js';
 import { layerDirs, storePaths } from '../../storage/paths.js';
 import { checkLayerDirs, layerChain, readSnapshot } from '../../storage/store.js';
 import { createContext, type Context, type GlobalOptions } from '../context.js';
@@ -251,7 +251,7 @@ export async function build(
   } else {
     rundata = `${ctx.storage.runRoot}/rrun/rootfs-${containerId}`;
     rootfs = { kind: 'bind', path: req.rootfs as string, readonly: true, mountpoint: `${rundata}/root` };
-    if (!dryRun) mkdirSync(rootfs.mountpoint as string, { recursive: true, mode: 0o700 });
+    if (!dryRun) makeDir(rootfs.mountpoint as string, 'runroot', ctx.storage.runRoot);
   }
   const ids = specMappings(idmap);
   const spec = buildSpec({
@@ -271,7 +271,7 @@ export async function build(
     ...(files.resolvConf !== undefined ? { resolvConf: `${rundata}/resolv.conf` } : {}),
   };
   if (!dryRun) {
-    mkdirSync(rundata, { recursive: true, mode: 0o700 });
+    makeDir(rundata, 'runroot', ctx.storage.runRoot);
     writeFileSync(etc.hosts, files.hosts, { mode: 0o644 });
     writeFileSync(etc.hostname, files.hostname, { mode: 0o644 });
     if (etc.containerenv !== undefined) writeFileSync(etc.containerenv, '', { mode: 0o644 });

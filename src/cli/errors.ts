@@ -16,11 +16,29 @@ function causeChain(err: unknown): string[] {
   return out;
 }
 
+// Failures whose root cause is usually the machine's setup: the doctor's cheap checks
+// run then, and their fixes replace a raw kernel error as the hint.
+const setupFailures = new Set(['ERR_USERNS', 'ERR_IDMAP', 'ERR_NO_SUBID_RANGE', 'ERR_SUBID_OVERLAP', 'ERR_CONTAINER_SETUP', 'ERR_HELPER_PROTOCOL', 'ERR_HELPER_DIED']);
+
+/** The doctor's verdict on a setup failure, as extra hint lines (empty when all looks fine). */
+export async function diagnose(err: unknown): Promise<string[]> {
+  if (!(err instanceof RrunError) || !setupFailures.has(err.code)) return [];
+  const [{ staticChecks }, { realDoctorHost }, { defaultHelperPath }] = await Promise.all([
+    import('../doctor/doctor.js'),
+    import('../doctor/host.js'),
+    import('../../helpers/nsexec.js'),
+  ]);
+  return staticChecks(realDoctorHost(), defaultHelperPath())
+    .filter((c) => c.status === 'fail')
+    .map((c) => `${c.title}: ${c.detail}${c.fix ? `\n  fix: ${c.fix}` : ''}`);
+}
+
 /** Print an error the way podman does and return the exit code to use. */
-export function printError(err: unknown, debug: boolean): number {
+export function printError(err: unknown, debug: boolean, causes: readonly string[] = []): number {
   if (err instanceof RrunError) {
     process.stderr.write(`Error: ${err.message}\n`);
-    if (err.hint !== undefined) process.stderr.write(`Hint: ${err.hint}\n`);
+    if (causes.length > 0) process.stderr.write(`Cause (rrun doctor):\n${causes.map((c) => `- ${c}`).join('\n')}\n`);
+    else if (err.hint !== undefined) process.stderr.write(`Hint: ${err.hint}\n`);
     if (debug) {
       process.stderr.write(`[${err.code}] ${err.stack ?? ''}\n`);
       for (const c of causeChain(err)) process.stderr.write(`caused by: ${c}\n`);

@@ -1,7 +1,7 @@
 // rrun's command line: podman's global options, then a verb and its own arguments.
 // Global options are decoded here from a table; each verb decodes the rest with cmd-ts.
 import type { GlobalOptions } from '../context.js';
-import { printError, usageError } from './errors.js';
+import { diagnose, printError, usageError } from './errors.js';
 import { findVerb, groupWords, verbs } from './verbs.js';
 import { readPackageVersion } from './version-info.js';
 import { enableTrace, trace } from '../trace.js';
@@ -109,6 +109,6 @@ export async function main(argv: string[]): Promise<number> {
     trace('verb module loaded');
     return await mod.main(found.rest, globals, found.verb.path.join(' '));
   } catch (err) {
-    return printError(err, globals.logLevel === 'debug' || globals.logLevel === 'trace');
+    return printError(err, globals.logLevel === 'debug' || globals.logLevel === 'trace', await diagnose(err).catch(() => []));
   }
 }

@@ -1,5 +1,6 @@
 // What a caller asks for when running a container, already decoded and validated: the
 // library's `run()` options and the CLI's flags both become a RunRequest.
+import type { SecurityRequest } from '../security/container-security.js';
 
 /** `--network`: a private netns with slirp4netns or pasta, loopback only, or the host's. */
 export type NetworkMode = 'slirp4netns' | 'pasta' | 'none' | 'host';
@@ -77,4 +78,6 @@ export interface RunRequest {
   net?: NetworkRequest | undefined;
   /** Map only the user's own id (no /etc/subuid range): `--userns=single`. */
   singleIdMap: boolean;
+  /** --cap-add/--cap-drop/--privileged/--security-opt; absent: podman's defaults. */
+  security?: SecurityRequest | undefined;
 }

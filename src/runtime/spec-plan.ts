@@ -3,7 +3,7 @@
 import { RrunError } from '../../oci/errors.js';
 import type { RuntimeSpec } from '../../oci/runtime.js';
 import { MS } from '../../helpers/protocol.js';
-import type { BindMount, PlanInput, RootfsSpec, TmpfsMount } from './plan.js';
+import { DEFAULT_MASKED_PATHS, type BindMount, type MaskedPath, type PlanInput, type RootfsSpec, type TmpfsMount } from './plan.js';
 
 export interface PlanFacts {
   rootfs: RootfsSpec;
@@ -14,6 +14,8 @@ export interface PlanFacts {
   mtabLink: boolean;
   /** Whether each bind source is a file (else a directory), by source path. */
   sourceKinds: ReadonlyMap<string, 'file' | 'dir'>;
+  /** `linux.seccomp` compiled to struct sock_filter[] (src/security); absent: unconfined. */
+  seccomp?: Uint8Array;
 }
 
 // Mount options that are flags rather than filesystem data (mount(8) names).
@@ -61,6 +63,11 @@ function binds(spec: RuntimeSpec, facts: PlanFacts): BindMount[] {
     }));
 }
 
+/** Masks files with /dev/null and directories with an empty tmpfs: podman's paths have a known kind. */
+function maskedPaths(spec: RuntimeSpec): MaskedPath[] {
+  return spec.linux.maskedPaths.map((path) => DEFAULT_MASKED_PATHS.find((m) => m.path === path) ?? { path, kind: 'dir' });
+}
+
 function tmpfs(spec: RuntimeSpec): TmpfsMount[] {
   const builtIn = new Set(['/dev', '/dev/shm']);
   return spec.mounts
@@ -79,6 +86,8 @@ export function planInput(spec: RuntimeSpec, facts: PlanFacts): PlanInput {
     tmpfs: tmpfs(spec),
     etc: facts.etc,
     mtabLink: facts.mtabLink,
+    maskedPaths: maskedPaths(spec),
+    readonlyPaths: spec.linux.readonlyPaths,
     process: {
       argv: p.args,
       env: p.env,
@@ -94,6 +103,7 @@ export function planInput(spec: RuntimeSpec, facts: PlanFacts): PlanInput {
         ambient: p.capabilities.ambient,
       },
       noNewPrivs: p.noNewPrivileges,
+      ...(facts.seccomp !== undefined ? { seccomp: facts.seccomp } : {}),
     },
   };
 }

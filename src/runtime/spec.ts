@@ -4,6 +4,7 @@
 import { RrunError } from '../../oci/errors.js';
 import type { ImageRuntimeConfig } from '../../oci/image.js';
 import { OCI_RUNTIME_VERSION, type RuntimeMount, type RuntimeSpec } from '../../oci/runtime.js';
+import type { ContainerSecurity } from '../security/container-security.js';
 import type { ResolvedUser } from './passwd.js';
 import type { RunRequest } from './request.js';
 import { DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS, PODMAN_DEFAULT_CAPS } from './plan.js';
@@ -19,6 +20,8 @@ export interface SpecInput {
   rootPath: string;
   uidMappings: RuntimeSpec['linux']['uidMappings'];
   gidMappings: RuntimeSpec['linux']['gidMappings'];
+  /** Capabilities, no_new_privs, seccomp (src/security); absent: podman's defaults, no seccomp. */
+  security?: Pick<ContainerSecurity, 'capabilities' | 'noNewPrivileges' | 'privileged' | 'seccomp'>;
 }
 
 /**
@@ -88,6 +91,7 @@ export function buildSpec(input: SpecInput): RuntimeSpec {
   // Root in the container gets podman's default set; another user none (bounding stays).
   const caps = PODMAN_DEFAULT_CAPS;
   const effective = user.uid === 0 ? caps : [];
+  const security = input.security;
   const namespaces: RuntimeSpec['linux']['namespaces'] = [
     { type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }, { type: 'user' },
     ...(request.network === 'host' ? [] : [{ type: 'network' as const }]),
@@ -100,8 +104,8 @@ export function buildSpec(input: SpecInput): RuntimeSpec {
       args: containerCommand(request, input.image),
       env: containerEnv(input, hostname),
       cwd: request.workdir || input.image?.WorkingDir || '/',
-      capabilities: { bounding: [...caps], effective: [...effective], inheritable: [], permitted: [...effective], ambient: [] },
-      noNewPrivileges: true,
+      capabilities: security?.capabilities ?? { bounding: [...caps], effective: [...effective], inheritable: [], permitted: [...effective], ambient: [] },
+      noNewPrivileges: security?.noNewPrivileges ?? true,
     },
     root: { path: input.rootPath, readonly: request.readOnly },
     hostname,
@@ -111,8 +115,10 @@ export function buildSpec(input: SpecInput): RuntimeSpec {
       uidMappings: input.uidMappings,
       gidMappings: input.gidMappings,
       namespaces,
-      maskedPaths: DEFAULT_MASKED_PATHS.map((m) => m.path),
-      readonlyPaths: [...DEFAULT_READONLY_PATHS],
+      // --privileged: nothing masked or read-only (podman's BlockAccessToKernelFilesystems off).
+      maskedPaths: security?.privileged ? [] : DEFAULT_MASKED_PATHS.map((m) => m.path),
+      readonlyPaths: security?.privileged ? [] : [...DEFAULT_READONLY_PATHS],
+      ...(security?.seccomp !== undefined ? { seccomp: security.seccomp } : {}),
     },
   };
 }

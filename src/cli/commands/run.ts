@@ -17,6 +17,7 @@ export const valuedOptions = new Set([
   '-e', '--env', '--env-file', '--entrypoint', '-w', '--workdir', '-u', '--user', '--name', '-h', '--hostname',
   '-v', '--volume', '--tmpfs', '--network', '--net', '--userns', '--pull',
   '-p', '--publish', '--add-host', '--dns', '--dns-search', '--dns-option',
+  '--cap-add', '--cap-drop', '--security-opt',
 ]);
 
 /** Insert `--` after the first positional (IMAGE) so later flags reach the command. */
@@ -76,8 +77,9 @@ function entrypoint(value: string | undefined): string[] | undefined {
 /** The plan holds capability masks as bigints and file contents as bytes: show both. */
 function printable(value: unknown): unknown {
   return JSON.parse(
-    JSON.stringify(value, (_k, v: unknown) => {
+    JSON.stringify(value, (k, v: unknown) => {
       if (typeof v === 'bigint') return `0x${v.toString(16)}`;
+      if (k === 'seccomp' && v instanceof Uint8Array) return `<${v.length / 8} BPF instructions>`;
       if (v instanceof Uint8Array) return Buffer.from(v).toString('utf8');
       return v;
     }),
@@ -130,6 +132,10 @@ export const runCmd = (globals: CliGlobals, name: string, action?: Action) =>
       dnsSearch: multioption({ long: 'dns-search', type: array(string), description: 'DNS search domain' }),
       dnsOption: multioption({ long: 'dns-option', type: array(string), description: 'DNS resolver option' }),
       userns: option({ long: 'userns', type: optional(string), description: '"single": map only your own id (no /etc/subuid range)' }),
+      capAdd: multioption({ long: 'cap-add', type: array(string), description: 'Add capabilities (NAME[,NAME…] or ALL)' }),
+      capDrop: multioption({ long: 'cap-drop', type: array(string), description: 'Drop capabilities (NAME[,NAME…] or ALL)' }),
+      privileged: flag({ long: 'privileged', description: 'All capabilities, no seccomp, no masked paths (still rootless)' }),
+      securityOpt: multioption({ long: 'security-opt', type: array(string), description: 'seccomp=PATH|unconfined, no-new-privileges[=true|false], label=disable' }),
       image: positional({ type: string, displayName: 'IMAGE' }),
       command: restPositionals({ type: string, displayName: 'COMMAND' }),
     },
@@ -164,6 +170,10 @@ export const runCmd = (globals: CliGlobals, name: string, action?: Action) =>
         dnsOptions: a.dnsOption,
         singleIdMap: a.userns === 'single',
         tty: a.tty,
+        capAdd: a.capAdd,
+        capDrop: a.capDrop,
+        privileged: a.privileged,
+        securityOpt: a.securityOpt,
       };
       if (a.dryRun) {
         process.stdout.write(goJson(printable(await prepareRun(opts)), '  ', false));

@@ -16,6 +16,7 @@ import { createContext, type Context, type GlobalOptions } from '../context.js';
 import { trace } from '../trace.js';
 import { configKey, imageConfig } from '../image/catalog.js';
 import { resolveLocalImage } from '../image/local.js';
+import { ensureImage, parsePullPolicy } from '../image/pull-policy.js';
 import { etcFiles } from '../runtime/etc-files.js';
 import { imagePathExists, readImageFile } from '../runtime/image-files.js';
 import { launch } from '../runtime/launch.js';
@@ -35,6 +36,12 @@ import type { ImageRuntimeConfig } from '../../oci/image.js';
 
 export interface RunOptions extends GlobalOptions {
   image?: string;
+  /** `--pull`: missing (default), always, never, newer. */
+  pull?: string | undefined;
+  /** For the implicit pull: `--tls-verify`, `--quiet`, `--platform`. */
+  tlsVerify?: boolean | undefined;
+  quiet?: boolean | undefined;
+  platform?: string | undefined;
   /** Run a plain host directory read-only instead of an image. */
   rootfs?: string;
   command?: string[];
@@ -96,6 +103,7 @@ export function toRequest(o: RunOptions, network: Pick<RunRequest, 'network' | '
   const env = Array.isArray(o.env) ? o.env : Object.entries(o.env ?? {}).map(([k, v]) => `${k}=${v}`);
   return {
     image: o.image,
+    pull: o.image !== undefined ? { policy: parsePullPolicy(o.pull), tlsVerify: o.tlsVerify, quiet: o.quiet, platform: o.platform } : undefined,
     rootfs: o.rootfs,
     command: o.command ?? [],
     entrypoint: o.entrypoint,
@@ -168,6 +176,7 @@ async function imageSource(ctx: Context, req: RunRequest): Promise<ImageSource> 
       hasMountProgram: null,
     };
   }
+  if (req.pull !== undefined) await ensureImage(ctx, req.image as string, req.pull);
   const snap = await readSnapshot(ctx.storage, { imageBigData: (i) => [configKey(i)] });
   const image = resolveLocalImage(ctx, snap, req.image as string);
   const chain = layerChain(snap, image.layer, req.image as string);

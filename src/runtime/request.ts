@@ -56,6 +56,8 @@ export interface TmpfsRequest {
 export interface RunRequest {
   /** Image name or id; undefined with `rootfs`. */
   image?: string | undefined;
+  /** `--pull` and the options of the implicit pull (src/image/pull-policy.ts). */
+  pull?: import('../image/pull-policy.js').ImagePull | undefined;
   /** A plain directory to run, overlaid read-only (`--rootfs`). */
   rootfs?: string | undefined;
   /** The command and its arguments (after IMAGE). Empty: the image's Cmd. */

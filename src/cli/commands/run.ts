@@ -15,7 +15,7 @@ import type { CliGlobals } from '../main.js';
 /** Options that take a value (long and short spellings): the pre-split skips their values. */
 export const valuedOptions = new Set([
   '-e', '--env', '--env-file', '--entrypoint', '-w', '--workdir', '-u', '--user', '--name', '-h', '--hostname',
-  '-v', '--volume', '--tmpfs', '--network', '--net', '--userns', '--pull',
+  '-v', '--volume', '--tmpfs', '--network', '--net', '--userns', '--pull', '--platform',
   '-p', '--publish', '--add-host', '--dns', '--dns-search', '--dns-option',
   '--cap-add', '--cap-drop', '--security-opt',
 ]);
@@ -136,6 +136,10 @@ export const runCmd = (globals: CliGlobals, name: string, action?: Action) =>
       capDrop: multioption({ long: 'cap-drop', type: array(string), description: 'Drop capabilities (NAME[,NAME…] or ALL)' }),
       privileged: flag({ long: 'privileged', description: 'All capabilities, no seccomp, no masked paths (still rootless)' }),
       securityOpt: multioption({ long: 'security-opt', type: array(string), description: 'seccomp=PATH|unconfined, no-new-privileges[=true|false], label=disable' }),
+      pull: option({ long: 'pull', type: optional(string), description: 'Pull image policy: missing (default), always, never, newer' }),
+      tlsVerify: option({ long: 'tls-verify', type: optional(string), description: 'Require HTTPS and verify certificates when pulling (default true)' }),
+      quiet: flag({ long: 'quiet', short: 'q', description: 'Suppress output information when pulling images' }),
+      platform: option({ long: 'platform', type: optional(string), description: 'Pull image for this OS/ARCH[/VARIANT]' }),
       image: positional({ type: string, displayName: 'IMAGE' }),
       command: restPositionals({ type: string, displayName: 'COMMAND' }),
     },
@@ -149,6 +153,10 @@ export const runCmd = (globals: CliGlobals, name: string, action?: Action) =>
       const opts = {
         ...globals,
         ...(a.rootfs ? { rootfs: a.image } : { image: a.image }),
+        pull: a.pull,
+        tlsVerify: a.tlsVerify === undefined ? undefined : !['false', '0', 'no'].includes(a.tlsVerify.toLowerCase()),
+        quiet: a.quiet,
+        platform: a.platform,
         command: a.command,
         entrypoint: entrypoint(a.entrypoint),
         env: envList(a.env, a.envFile),

@@ -39,14 +39,16 @@ export interface PsOptions {
 }
 
 const unix = (t: string | undefined): number => (t ? Math.floor(Date.parse(t) / 1000) : GO_ZERO_UNIX);
+/** Durations use the exact time, as podman's do (not whole seconds). */
+const since = (t: string | undefined, now: number): number => (t ? now - Date.parse(t) / 1000 : 0);
 
 /** podman's STATUS column: `Up 5 seconds ago`, `Exited (3) 2 minutes ago`, `Created`. */
 export function statusText(s: ContainerState, now: number = Date.now() / 1000): string {
   switch (s.status) {
     case 'running':
-      return `Up ${humanDuration(now - unix(s.startedAt))} ago`;
+      return `Up ${humanDuration(since(s.startedAt, now))} ago`;
     case 'exited':
-      return `Exited (${s.exitCode ?? 0}) ${humanDuration(now - unix(s.finishedAt ?? s.startedAt))} ago`;
+      return `Exited (${s.exitCode ?? 0}) ${humanDuration(since(s.finishedAt ?? s.startedAt, now))} ago`;
     default:
       return 'Created';
   }
@@ -58,7 +60,7 @@ export function psEntry(c: RrunContainer, now: number = Date.now() / 1000): PsEn
   return {
     AutoRemove: c.config?.request.remove ?? false,
     Command: c.config?.spec.process.args ?? [],
-    CreatedAt: `${humanDuration(now - created)} ago`,
+    CreatedAt: `${humanDuration(since(c.created, now))} ago`,
     Exited: s.status === 'exited',
     ExitedAt: s.status === 'exited' ? unix(s.finishedAt) : GO_ZERO_UNIX,
     ExitCode: s.exitCode ?? 0,

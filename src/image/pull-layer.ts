@@ -94,6 +94,24 @@ function mismatch(what: string, digest: string, want: string, got: string): Rrun
   });
 }
 
+/** A gzip/zstd or tar format error: the blob itself may be damaged. */
+function looksDamaged(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return (err instanceof RrunError && err.code === 'ERR_LAYER_TAR') || (typeof code === 'string' && code.startsWith('Z_'));
+}
+
+/** The digest of the blob as the registry serves it (a second download, only after a failure). */
+async function blobDigest(env: LayerEnv, desc: Descriptor): Promise<string> {
+  const h = createHash('sha256');
+  let n = 0;
+  for await (const c of blobChunks(env.client, env.repo, desc.digest, desc.size, { attempts: 2 })) {
+    n += c.length;
+    if (n > desc.size) break;
+    h.update(c);
+  }
+  return `sha256:${h.digest('hex')}`;
+}
+
 /** Continue after 'drain', or give up quietly when the extractor went away (its status says why). */
 function waitWritable(w: Writable, cb: () => void): void {
   const go = (): void => {
@@ -205,6 +223,12 @@ async function streamLayer(env: LayerEnv, job: LayerJob, extractor: Extractor, t
   } catch (err) {
     source.destroy();
     await flowing.catch(() => undefined);
+    // A damaged blob usually breaks gzip or the tar first: finish hashing it so the
+    // error names the real cause, a digest mismatch.
+    if (looksDamaged(err)) {
+      const got = await blobDigest(env, desc).catch(() => undefined);
+      if (got !== undefined && got !== desc.digest) throw Object.assign(mismatch('digest', desc.digest, desc.digest, got), { cause: err });
+    }
     throw err;
   }
   return {

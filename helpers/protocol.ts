@@ -51,6 +51,7 @@ export const OpCode = {
   sethostname: 10,
   setrlimit: 11,
   execWait: 12,
+  root: 13,
   procArgv: 32,
   procEnv: 33,
   procCwd: 34,
@@ -142,7 +143,9 @@ export type SetupOp =
   | { op: 'pivot-root'; newRoot: string }
   | { op: 'sethostname'; name: string }
   | { op: 'setrlimit'; resource: number; soft: RlimitValue; hard: RlimitValue }
-  | { op: 'exec-wait'; argv: string[] };
+  | { op: 'exec-wait'; argv: string[] }
+  /** Later paths under `path` are resolved inside it (no symlink in the image escapes). */
+  | { op: 'root'; path: string };
 
 /** Capability sets as bit masks (bit n = capability number n). */
 export interface CapSets {
@@ -260,6 +263,8 @@ function setupRecord(op: SetupOp): Buffer {
       return record(OpCode.setrlimit, [u64(op.resource), u64(op.soft), u64(op.hard)]);
     case 'exec-wait':
       return record(OpCode.execWait, op.argv);
+    case 'root':
+      return record(OpCode.root, [op.path]);
   }
 }
 
@@ -470,6 +475,8 @@ export function describeOp(op: SetupOp): string {
       return `setrlimit ${op.resource} ${String(op.soft)}/${String(op.hard)}`;
     case 'exec-wait':
       return `run ${op.argv.join(' ')}`;
+    case 'root':
+      return `open the container root ${op.path}`;
   }
 }
 

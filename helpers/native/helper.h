@@ -4,6 +4,7 @@
 #define RRUN_HELPER_H
 
 #include <stddef.h>
+#include <limits.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -76,6 +77,14 @@ int write_full(int fd, const void *buf, size_t len);
 
 /* setup.c: one op */
 int run_op(const struct op *op, const char **what);
+
+/* inroot.c: paths under the container root resolved inside it (see there). */
+int inroot_set(const char *path);
+void inroot_close(void);
+int inroot_open(const char *path, int flags, mode_t mode);
+int inroot_mount_path(const char *path, char magic[static 32 + PATH_MAX], int *fd);
+int inroot_symlink(const char *target, const char *linkpath);
+int inroot_mkdir_p(const char *path, mode_t mode);
 
 /* init.c: pid 1 */
 void run_init(const struct plan *plan) __attribute__((noreturn));

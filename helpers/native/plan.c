@@ -30,6 +30,7 @@ static const struct {
 	{OP_SETHOSTNAME, 1, 1, 0},
 	{OP_SETRLIMIT, 3, 3, ALL_NUMERIC},
 	{OP_EXEC_WAIT, 1, VARIADIC, 0},
+	{OP_ROOT, 1, 1, 0},
 	{OP_PROC_ARGV, 1, VARIADIC, 0},
 	{OP_PROC_ENV, 0, VARIADIC, 0},
 	{OP_PROC_CWD, 1, 1, 0},

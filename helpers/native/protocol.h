@@ -29,6 +29,7 @@
 #define OP_SETHOSTNAME 10u /* name */
 #define OP_SETRLIMIT 11u  /* resource:u64, soft:u64, hard:u64 */
 #define OP_EXEC_WAIT 12u  /* argv... -- must exit 0 */
+#define OP_ROOT 13u       /* path -- later paths under it are resolved inside it (openat2 RESOLVE_IN_ROOT) */
 
 /* Workload process settings (applied after Start, in the forked workload). */
 #define OP_PROC_ARGV 32u  /* argv... */

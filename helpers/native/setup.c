@@ -19,28 +19,6 @@
 
 #define WHAT(s) (*what = (s))
 
-/* mkdir -p: intermediate directories get 0755, the last one the requested mode. */
-static int op_mkdir(const char *path, mode_t mode, const char **what)
-{
-	char buf[PATH_MAX];
-	size_t n = strlen(path);
-	WHAT("mkdir");
-	if (n == 0 || n >= sizeof buf)
-		return errno = ENAMETOOLONG, -1;
-	memcpy(buf, path, n + 1);
-	for (char *p = buf + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	if (mkdir(buf, mode) < 0 && errno != EEXIST)
-		return -1;
-	return 0;
-}
-
 /* In a user namespace the flags of a mount inherited from the more privileged host
  * namespace are locked: a remount that would clear nosuid/nodev/noexec fails with EPERM.
  * So keep whatever statvfs reports (statvfs ST_* bits differ from MS_* for relatime, hence
@@ -53,25 +31,59 @@ static const struct {
 	{ST_NOEXEC, MS_NOEXEC},
 };
 
+/* Close `fd` (if open) keeping errno: the result of the syscall before it. */
+static int done(int rc, int fd)
+{
+	int saved = errno;
+	if (fd >= 0)
+		close(fd);
+	errno = saved;
+	return rc;
+}
+
 static int op_remount(const char *target, unsigned long flags, const char **what)
 {
+	char magic[32 + PATH_MAX];
+	int fd;
 	struct statvfs sv;
-	WHAT("statvfs");
-	if (statvfs(target, &sv) < 0)
+	WHAT("open(target)");
+	if (inroot_mount_path(target, magic, &fd) < 0)
 		return -1;
+	WHAT("statvfs");
+	if (statvfs(magic, &sv) < 0)
+		return done(-1, fd);
 	for (size_t i = 0; i < sizeof locked / sizeof locked[0]; i++)
 		if (sv.f_flag & locked[i].st)
 			flags |= locked[i].ms;
 	WHAT("mount(MS_REMOUNT)");
-	return mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | flags, NULL);
+	return done(mount(NULL, magic, NULL, MS_REMOUNT | MS_BIND | flags, NULL), fd);
+}
+
+/* A bind's source may lie inside the root too (read-only re-binds of /proc/sys); a
+ * filesystem's source is only a name. */
+static int op_mount(const struct op *op, const char **what)
+{
+	unsigned long flags = arg_u64(op, 3);
+	const char *source = arg_opt(op, 0);
+	char src_magic[32 + PATH_MAX], dst_magic[32 + PATH_MAX];
+	int src_fd = -1, dst_fd;
+	WHAT("open(source)");
+	if ((flags & MS_BIND) && source != NULL && inroot_mount_path(source, src_magic, &src_fd) < 0)
+		return -1;
+	WHAT("open(target)");
+	if (inroot_mount_path(arg_str(op, 1), dst_magic, &dst_fd) < 0)
+		return done(-1, src_fd);
+	WHAT("mount");
+	int rc = mount((flags & MS_BIND) && source != NULL ? src_magic : source, dst_magic, arg_opt(op, 2), flags, arg_opt(op, 4));
+	done(rc, src_fd);
+	return done(rc, dst_fd);
 }
 
 static int op_write_file(const struct op *op, const char **what)
 {
 	const struct arg *data = &op->args[1];
 	WHAT("open");
-	int fd = open(arg_str(op, 0), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-		      (mode_t)arg_u64(op, 2));
+	int fd = inroot_open(arg_str(op, 0), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, (mode_t)arg_u64(op, 2));
 	if (fd < 0)
 		return -1;
 	WHAT("write");
@@ -86,7 +98,7 @@ static int op_write_file(const struct op *op, const char **what)
 static int op_touch(const char *path, mode_t mode, const char **what)
 {
 	WHAT("open(O_CREAT)");
-	int fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOCTTY, mode);
+	int fd = inroot_open(path, O_RDONLY | O_CREAT | O_NOCTTY, mode);
 	if (fd < 0)
 		return -1;
 	close(fd);
@@ -111,6 +123,7 @@ static int op_pivot_root(const char *new_root, const char **what)
 	if (umount2(".", MNT_DETACH) < 0)
 		return -1;
 	WHAT("chdir(/)");
+	inroot_close(); /* the old root's fd must not reach the workload */
 	return chdir("/");
 }
 
@@ -159,15 +172,15 @@ int run_op(const struct op *op, const char **what)
 {
 	switch (op->code) {
 	case OP_MKDIR:
-		return op_mkdir(arg_str(op, 0), (mode_t)arg_u64(op, 1), what);
+		WHAT("mkdir");
+		return inroot_mkdir_p(arg_str(op, 0), (mode_t)arg_u64(op, 1));
 	case OP_MOUNT:
-		WHAT("mount");
-		return mount(arg_opt(op, 0), arg_str(op, 1), arg_opt(op, 2), arg_u64(op, 3), arg_opt(op, 4));
+		return op_mount(op, what);
 	case OP_REMOUNT:
 		return op_remount(arg_str(op, 0), arg_u64(op, 1), what);
 	case OP_SYMLINK:
 		WHAT("symlink");
-		return symlink(arg_str(op, 0), arg_str(op, 1));
+		return inroot_symlink(arg_str(op, 0), arg_str(op, 1));
 	case OP_WRITE_FILE:
 		return op_write_file(op, what);
 	case OP_TOUCH:
@@ -184,6 +197,9 @@ int run_op(const struct op *op, const char **what)
 		return op_setrlimit(op, what);
 	case OP_EXEC_WAIT:
 		return op_exec_wait(op, what);
+	case OP_ROOT:
+		WHAT("open(root)");
+		return inroot_set(arg_str(op, 0));
 	default:
 		return 0; /* stage-0 and workload records are not setup steps */
 	}

@@ -275,6 +275,8 @@ export function buildLaunchPlan(input: PlanInput): LaunchPlan {
     // pivot_root refuses shared mounts, and host mount events should not leak in.
     mount(null, '/', null, MS.REC | propagation),
     ...r.ops,
+    // From here on every path under the root is resolved inside it by the helper.
+    { op: 'root', path: root },
     mkdir(under(root, '/proc')),
     mount('proc', under(root, '/proc'), 'proc', KERNEL_FS),
     ...sysctlOps(root, input),

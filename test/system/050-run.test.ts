@@ -107,7 +107,9 @@ test('exit codes: the command\'s own, 127 not found, 126 not executable, 128+n f
 });
 
 const badInputs: { name: string; args: string[]; expect: RegExp }[] = [
-  { name: 'unknown image', args: ['run', 'no-such-image-xyz', 'true'], expect: /no-such-image-xyz: image not known/ },
+  // With no unqualified-search registries (Debian's default) podman says the same.
+  { name: 'unknown image', args: ['run', 'no-such-image-xyz', 'true'], expect: /short-name "no-such-image-xyz" did not resolve to an alias/ },
+  { name: 'unknown image, --pull=never', args: ['run', '--pull=never', 'no-such-image-xyz', 'true'], expect: /no-such-image-xyz: image not known/ },
   { name: 'bad -v spec', args: ['run', '-v', 'relative:/data', 'busybox', 'true'], expect: /invalid volume "relative:\/data"/ },
   { name: 'missing -v source', args: ['run', '-v', '/no/such/dir:/data', 'busybox', 'true'], expect: /statfs \/no\/such\/dir: no such file or directory/ },
   { name: '-u unknown user', args: ['run', '-u', 'nobody-here', 'busybox', 'true'], expect: /unable to find user nobody-here/ },
@@ -171,8 +173,10 @@ test('SIGTERM to rrun stops the container, cleans up, and leaves no helper', asy
   if (!need(t, 'localhost/busybox:latest')) return;
   const before = await storeContainers();
   const bin = `${testBed().repo}/bin/rrun`;
-  const script = `"$0" run --rm busybox sleep 60 & pid=$!; sleep 2; kill -TERM $pid; wait $pid; echo "rc=$?"; sleep 0.5; pgrep -u "$(id -u)" -x rrun-helper | wc -l`;
+  // Only this rrun's helpers count (other tests may have detached containers running).
+  const script = `"$0" run --rm busybox sleep 60 & pid=$!; sleep 2; mine=$(pgrep -P $pid -x rrun-helper); kids=$(for h in $mine; do pgrep -P $h; done); echo "found=$(echo $mine $kids | wc -w)"; kill -TERM $pid; wait $pid; echo "rc=$?"; sleep 0.5; n=0; for p in $mine $kids; do kill -0 $p 2>/dev/null && n=$((n+1)); done; echo $n`;
   const out = ok(await runAs(['sh', '-c', script, bin], { timeoutMs: 60_000 }), 'term script');
+  assert.match(out, /found=[2-9]\n/, 'the helper processes were seen while running');
   assert.match(out, /rc=143\n0\n$/);
   assert.deepEqual(await storeContainers(), before);
 });
@@ -180,11 +184,42 @@ test('SIGTERM to rrun stops the container, cleans up, and leaves no helper', asy
 test('a container that ignores SIGTERM is killed after the grace period', async (t) => {
   if (!need(t, 'localhost/busybox:latest')) return;
   const bin = `${testBed().repo}/bin/rrun`;
-  const script = `"$0" run --rm busybox sh -c 'trap "" TERM; sleep 60' & pid=$!; sleep 2; start=$(date +%s); kill -TERM $pid; wait $pid; echo "rc=$? after $(( $(date +%s) - start ))s"; pgrep -u "$(id -u)" -x rrun-helper | wc -l`;
+  const script = `"$0" run --rm busybox sh -c 'trap "" TERM; sleep 60' & pid=$!; sleep 2; mine=$(pgrep -P $pid -x rrun-helper); kids=$(for h in $mine; do pgrep -P $h; done); start=$(date +%s); echo "found=$(echo $mine $kids | wc -w)"; kill -TERM $pid; wait $pid; echo "rc=$? after $(( $(date +%s) - start ))s"; n=0; for p in $mine $kids; do kill -0 $p 2>/dev/null && n=$((n+1)); done; echo $n`;
   const out = ok(await runAs(['sh', '-c', script, bin], { timeoutMs: 90_000 }), 'ignore-term script');
+  assert.match(out, /found=[2-9]\n/, 'the helper processes were seen while running');
   const m = /rc=(\d+) after (\d+)s\n(\d+)\n$/.exec(out);
   assert.ok(m, out);
   assert.equal(m[1], '137');
   assert.ok(Number(m[2]) >= 9 && Number(m[2]) <= 20, `killed after ${m[2]} s`);
   assert.equal(m[3], '0');
+});
+
+test('symlinks in the root filesystem cannot redirect setup to host paths', async () => {
+  const bed = testBed();
+  const tag = `rrun-escape-${process.pid}`;
+  const dir = ok(await runAs(['mktemp', '-d']), 'mktemp').trim();
+  const outside = `${bed.home}/${tag}-target`;
+  // A rootfs whose /etc/hostname and /etc/hosts point at host paths (absolute and via
+  // ..), and whose -v destination /data is a symlink to a host directory. The targets
+  // exist inside the rootfs, so a correct runtime binds there.
+  const script = [
+    'mkdir -p "$0/bin" "$0/etc" "$0/tmp" "$0$1" "$0/proc" "$0/dev" "$0/sys"',
+    'cp /bin/busybox "$0/bin/busybox" && ln -s busybox "$0/bin/sh" && ln -s busybox "$0/bin/cat" && ln -s busybox "$0/bin/ls"',
+    `touch "$0/tmp/${tag}-hostname" "$0/tmp/${tag}-hosts"`,
+    `ln -s /tmp/${tag}-hostname "$0/etc/hostname"`,
+    `ln -s ../../../../../../../../tmp/${tag}-hosts "$0/etc/hosts"`,
+    'ln -s "$1" "$0/data"',
+    'chmod -R a+rX "$0"',
+  ].join(' && ');
+  ok(await runAs(['sh', '-c', script, dir, outside]), 'build rootfs');
+  const src = ok(await runAs(['mktemp', '-d']), 'mktemp').trim();
+  ok(await runAs(['sh', '-c', 'chmod 755 "$0" && echo from-volume > "$0/v"', src]), 'volume source');
+  const r = await rrun(['run', '--hostname', 'inside', '-v', `${src}:/data`, '--rootfs', dir, 'sh', '-c', 'cat /etc/hostname; echo; cat /data/v']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'inside\nfrom-volume\n');
+  for (const p of [`/tmp/${tag}-hostname`, `/tmp/${tag}-hosts`, outside]) {
+    const exists = await runAs(['test', '-e', p]);
+    assert.notEqual(exists.code, 0, `${p} was created on the host`);
+  }
+  await runAs(['rm', '-rf', dir, src]);
 });

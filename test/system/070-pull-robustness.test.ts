@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
+import { execFileSync } from 'node:child_process';
 import { fixtureMissingReason, hasFixture, podman, requirePrereq, rrun, runAs, testBed, type RunResult } from '../lib/testbed.js';
 import { pushFixture, startRegistry, type Registry } from '../lib/registry.js';
 import { rmScratch, userScratchDir } from '../lib/scratch.js';
@@ -76,9 +77,16 @@ async function putBlob(repo: string, data: Buffer): Promise<string> {
   return digest;
 }
 
-async function pushImage(repo: string, layers: Member[][]): Promise<string> {
+type Compress = 'gzip' | 'zstd' | 'none';
+const compressors: Record<Compress, { media: string; fn: (b: Buffer) => Buffer }> = {
+  gzip: { media: 'application/vnd.oci.image.layer.v1.tar+gzip', fn: (b) => gzipSync(b) },
+  zstd: { media: 'application/vnd.oci.image.layer.v1.tar+zstd', fn: (b) => execFileSync('zstd', ['-q', '-c'], { input: b }) },
+  none: { media: 'application/vnd.oci.image.layer.v1.tar', fn: (b) => b },
+};
+
+async function pushImage(repo: string, layers: Member[][], compress: Compress = 'gzip'): Promise<string> {
   const tars = layers.map(tar);
-  const blobs = tars.map((t) => gzipSync(t));
+  const blobs = tars.map((t) => compressors[compress].fn(t));
   const digests = await Promise.all(blobs.map((b) => putBlob(repo, b)));
   const config = Buffer.from(JSON.stringify({
     architecture: 'amd64', os: 'linux', created: '2026-01-01T00:00:00Z', config: {},
@@ -89,7 +97,7 @@ async function pushImage(repo: string, layers: Member[][]): Promise<string> {
     schemaVersion: 2,
     mediaType: 'application/vnd.oci.image.manifest.v1+json',
     config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: config.length },
-    layers: blobs.map((b, i) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: digests[i], size: b.length })),
+    layers: blobs.map((b, i) => ({ mediaType: compressors[compress].media, digest: digests[i], size: b.length })),
   };
   const res = await fetch(`http://${reg.host}/v2/${repo}/manifests/1`, {
     method: 'PUT', headers: { 'content-type': manifest.mediaType }, body: JSON.stringify(manifest),
@@ -125,6 +133,16 @@ test('malicious layers: escapes are refused or confined; nothing lands outside t
       assert.match(r.stderr, /refusing layer member|leaves the layer/, what);
       nothingRegistered(s.root);
     }
+  }
+});
+
+test('zstd, gzip and uncompressed layers pull; records say which', async () => {
+  const s = store();
+  for (const [c, code] of [['zstd', 4], ['none', undefined], ['gzip', 2]] as const) {
+    const ref = await pushImage(`z/${c}`, [[{ name: 'etc/', type: '5' }, { name: `etc/${c}`, data: `made with ${c}\n` }], [{ name: 'etc/.wh.gone' }, { name: 'more', data: 'x' }]], c);
+    ok(await rrun([...s.args, 'pull', '-q', '--tls-verify=false', ref]), `pull ${c}`);
+    const layers = JSON.parse(readFileSync(`${s.root}/overlay-layers/layers.json`, 'utf8')) as { compression?: number; 'compressed-diff-digest': string }[];
+    assert.ok(layers.some((l) => l.compression === code), `${c}: compression ${String(code)} recorded`);
   }
 });
 

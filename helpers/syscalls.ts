@@ -112,6 +112,7 @@ interface FileCalls {
   mknod: (path: string, mode: number, dev: bigint) => number;
   lsetxattr: (path: string, name: string, value: Buffer, size: number, flags: number) => number;
   lgetxattr: (path: string, name: string, value: Buffer | null, size: number) => number;
+  llistxattr: (path: string, list: Buffer | null, size: number) => number;
 }
 
 let fileCalls: FileCalls | undefined;
@@ -124,6 +125,7 @@ function loadFileCalls(): FileCalls {
     mknod: lib.func('int mknod(const char *path, uint32_t mode, uint64_t dev)') as FileCalls['mknod'],
     lsetxattr: lib.func('int lsetxattr(const char *path, const char *name, const void *value, size_t size, int flags)') as FileCalls['lsetxattr'],
     lgetxattr: lib.func('long lgetxattr(const char *path, const char *name, _Out_ void *value, size_t size)') as FileCalls['lgetxattr'],
+    llistxattr: lib.func('long llistxattr(const char *path, _Out_ void *list, size_t size)') as FileCalls['llistxattr'],
   };
   return fileCalls;
 }
@@ -149,4 +151,83 @@ export function lgetxattr(path: string, name: string): Buffer | undefined {
   const errno = load().koffi.errno();
   if (errno === 61) return undefined; // ENODATA
   throw new SyscallError(`lgetxattr ${path} ${name}`, errno);
+}
+
+/** llistxattr(2): the attribute names of a path (a final symlink not followed). */
+export function llistxattr(path: string): string[] {
+  const buf = Buffer.alloc(65536);
+  const n = loadFileCalls().llistxattr(path, buf, buf.length);
+  if (n < 0) {
+    const errno = load().koffi.errno();
+    if (errno === 95) return []; // EOPNOTSUPP: the file system has no xattrs
+    throw new SyscallError(`llistxattr ${path}`, errno);
+  }
+  return buf.subarray(0, n).toString('utf8').split('\0').filter((s) => s !== '');
+}
+
+// zstd layer decompression through the system libzstd (deps.md §5: Node 20 has no zstd
+// in zlib; libzstd1 is present wherever dpkg is). One DStream per layer.
+interface ZstdCalls {
+  create: () => unknown;
+  free: (ds: unknown) => number;
+  decompress: (ds: unknown, out: { dst: Buffer; size: number; pos: number }, inp: { src: Buffer; size: number; pos: number }) => number;
+  isError: (code: number) => number;
+  errorName: (code: number) => string;
+}
+
+let zstdCalls: ZstdCalls | null | undefined;
+
+function loadZstd(): ZstdCalls | null {
+  if (zstdCalls !== undefined) return zstdCalls;
+  const { koffi } = load();
+  try {
+    const lib = koffi.load('libzstd.so.1');
+    koffi.struct('rrun_zstd_in', { src: 'const void *', size: 'size_t', pos: 'size_t' });
+    koffi.struct('rrun_zstd_out', { dst: 'void *', size: 'size_t', pos: 'size_t' });
+    zstdCalls = {
+      create: lib.func('void *ZSTD_createDStream(void)') as ZstdCalls['create'],
+      free: lib.func('size_t ZSTD_freeDStream(void *ds)') as ZstdCalls['free'],
+      decompress: lib.func('size_t ZSTD_decompressStream(void *ds, _Inout_ rrun_zstd_out *out, _Inout_ rrun_zstd_in *in)') as ZstdCalls['decompress'],
+      isError: lib.func('unsigned int ZSTD_isError(size_t code)') as ZstdCalls['isError'],
+      errorName: lib.func('const char *ZSTD_getErrorName(size_t code)') as ZstdCalls['errorName'],
+    };
+  } catch {
+    zstdCalls = null;
+  }
+  return zstdCalls;
+}
+
+export interface ZstdStream {
+  /** Decompress a chunk; returns the output produced (copies, safe to keep). */
+  push(chunk: Buffer): Buffer[];
+  /** True when the last frame ended exactly at the end of the input. */
+  finished(): boolean;
+  close(): void;
+}
+
+/** A streaming zstd decoder, or undefined when libzstd.so.1 is not installed. */
+export function zstdStream(): ZstdStream | undefined {
+  const z = loadZstd();
+  if (z === null) return undefined;
+  const ds = z.create();
+  const out = Buffer.alloc(1 << 17);
+  let last = 0;
+  return {
+    push(chunk) {
+      const produced: Buffer[] = [];
+      let pos = 0;
+      for (;;) {
+        const inp = { src: chunk, size: chunk.length, pos };
+        const o = { dst: out, size: out.length, pos: 0 };
+        last = z.decompress(ds, o, inp);
+        if (z.isError(last) !== 0) throw new Error(`zstd: ${z.errorName(last)}`);
+        pos = Number(inp.pos);
+        if (o.pos > 0) produced.push(Buffer.from(out.subarray(0, Number(o.pos))));
+        // Done with this chunk once it is consumed and the output buffer was not filled.
+        if (pos >= chunk.length && Number(o.pos) < out.length) return produced;
+      }
+    },
+    finished: () => last === 0,
+    close: () => void z.free(ds),
+  };
 }

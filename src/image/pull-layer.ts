@@ -7,12 +7,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import { spawn } from 'node:child_process';
-import { Duplex, PassThrough, Readable, Writable } from 'node:stream';
+import { Duplex, PassThrough, Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { RrunError } from '../../oci/errors.js';
 import type { Descriptor } from '../../oci/image.js';
 import type { IdMapping } from '../../helpers/idmap.js';
+import { zstdStream } from '../../helpers/syscalls.js';
 import { TarReader, type TarHeader, type TarSink } from '../../storage/tar-reader.js';
 import { tarSplitToStream } from '../../storage/tar-split.js';
 import type { StagedLayer } from '../../storage/layers-write.js';
@@ -53,10 +54,29 @@ export function sniffCompression(head: Buffer): Compression {
   return uncompressed;
 }
 
-/** zstd through the zstd CLI for now; libzstd through koffi is the plan (deps.md §5). */
+/** zstd through libzstd (koffi); the zstd CLI only when libzstd.so.1 is missing. */
 function zstdDecoder(): Duplex {
-  const child = spawn('zstd', ['-dcq'], { stdio: ['pipe', 'pipe', 'ignore'] });
-  return Duplex.from({ writable: child.stdin, readable: child.stdout });
+  const z = zstdStream();
+  if (z === undefined) {
+    const child = spawn('zstd', ['-dcq'], { stdio: ['pipe', 'pipe', 'ignore'] });
+    return Duplex.from({ writable: child.stdin, readable: child.stdout });
+  }
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb): void {
+      try {
+        for (const b of z.push(chunk)) this.push(b);
+        cb();
+      } catch (err) {
+        z.close();
+        cb(err as Error);
+      }
+    },
+    flush(cb): void {
+      const complete = z.finished();
+      z.close();
+      cb(complete ? null : Object.assign(new Error('zstd: truncated frame'), { code: 'Z_BUF_ERROR' }));
+    },
+  });
 }
 
 /** Collects what layers.json records from the tar headers: uidset/gidset. */

@@ -38,6 +38,7 @@ const loginVerb = (): Promise<VerbModule> => import('./commands/login.js');
 const logoutVerb = (): Promise<VerbModule> => import('./commands/logout.js');
 const pushVerb = (): Promise<VerbModule> => import('./commands/push.js');
 const tagVerb = (): Promise<VerbModule> => import('./commands/tag.js');
+const buildVerb = (): Promise<VerbModule> => import('./commands/build.js');
 const rmiVerb = (): Promise<VerbModule> => import('./commands/rmi.js');
 const doctorVerb = (): Promise<VerbModule> => import('./commands/doctor.js');
 
@@ -66,6 +67,8 @@ export const verbs: readonly Verb[] = [
   { path: ['push'], summary: 'Push an image to a specified destination', load: pushVerb },
   { path: ['image', 'push'], summary: 'Push an image to a specified destination', load: pushVerb, hidden: true },
   { path: ['tag'], summary: 'Add an additional name to a local image', load: tagVerb },
+  { path: ['build'], summary: 'Build an image from a Containerfile', load: buildVerb },
+  { path: ['image', 'build'], summary: 'Build an image from a Containerfile', load: buildVerb, hidden: true },
   { path: ['image', 'tag'], summary: 'Add an additional name to a local image', load: tagVerb, hidden: true },
   { path: ['rmi'], summary: 'Remove one or more images from local storage', load: rmiVerb },
   { path: ['image', 'rm'], summary: 'Remove one or more images from local storage', load: rmiVerb, hidden: true },

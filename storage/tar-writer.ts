@@ -94,7 +94,7 @@ export function tarHeader(e: TarEntry): Buffer {
   const dir = e.name.replace(/\/$/, '').split('/').slice(0, -1).join('/');
   const paxName = Buffer.from(`${dir === '' ? '' : `${dir}/`}PaxHeaders.0/${base}`);
   const header = rawHeader(paxName, { ...fields, type: 'x', size: data.length, linkname: Buffer.alloc(0) });
-  return Buffer.concat([header, data, padding(data.length)]);
+  return Buffer.concat([header, data, padding(data.length), main]);
 }
 
 /** Zero bytes that complete a member's data to the block size. */

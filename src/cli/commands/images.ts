@@ -3,7 +3,9 @@ import { command, flag, option, optional, string } from 'cmd-ts';
 import { listImages, type ImageSummary } from '../../api/images.js';
 import { splitName } from '../../image/catalog.js';
 import { runCommand } from '../cmd.js';
-import { usageError } from '../errors.js';
+import { isJsonFormat } from '../../format/report.js';
+import { imageHeaders, imageReporter } from '../../format/reporters/images.js';
+import { writeReport } from '../../format/write.js';
 import { goJson, humanSize, renderTable, timeAgo } from '../output.js';
 import type { CliGlobals } from '../main.js';
 
@@ -60,11 +62,12 @@ export const imagesCommand = (globals: CliGlobals, name: string) =>
       format: option({ long: 'format', type: optional(string), description: "Change the output format to JSON or a Go template" }),
     },
     handler: async (args): Promise<number> => {
-      if (args.format !== undefined && args.format !== 'json') {
-        throw usageError(`--format ${JSON.stringify(args.format)} is not supported yet`, 'use --format json');
-      }
       const list = rows(await listImages({ ...globals, all: args.all }));
-      if (args.format === 'json') process.stdout.write(json(list));
+      if (args.format !== undefined && isJsonFormat(args.format)) process.stdout.write(json(list));
+      else if (args.format !== undefined) {
+        const data = list.map((r) => imageReporter(r, args.noTrunc));
+        writeReport({ name: 'images', format: args.format, list: true, headers: imageHeaders, noHeading: args.noHeading }, data);
+      }
       else if (args.quiet) {
         const ids = [...new Set(list.map((r) => shortId(r.summary.Id, args.noTrunc)))];
         process.stdout.write(ids.map((id) => `${id}\n`).join(''));

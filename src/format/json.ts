@@ -1,7 +1,7 @@
 // encoding/json for template values: structs in field order, maps with sorted keys,
 // time.Time as RFC 3339. podman's `json` template function uses an Encoder with HTML
 // escaping off and trims the trailing newline.
-import { GoTime, kindOf, sortedEntries, structFields, type GoObject, type GoValue } from './values.js';
+import { GoTime, kindOf, sortedEntries, jsonFields, type GoObject, type GoValue } from './values.js';
 
 /** The value encoding/json would see: methods dropped, keys in Go's order. */
 export function toJsonValue(v: GoValue): unknown {
@@ -17,7 +17,7 @@ export function toJsonValue(v: GoValue): unknown {
     case 'map':
       return Object.fromEntries(sortedEntries(v as GoObject).map(([k, e]) => [k, toJsonValue(e)]));
     case 'struct':
-      return Object.fromEntries(structFields(v as GoObject).map(([k, e]) => [k, toJsonValue(e)]));
+      return Object.fromEntries(jsonFields(v as GoObject).map(([k, e]) => [k, toJsonValue(e)]));
     default:
       return v;
   }

@@ -13,6 +13,8 @@
 
 const goTypeKey = Symbol('goType');
 const embeddedKey = Symbol('goEmbedded');
+const orderKey = Symbol('goFieldOrder');
+const jsonNameKey = Symbol('goJsonNames');
 
 export type GoFunc = (...args: GoValue[]) => GoValue;
 export type GoValue =
@@ -33,12 +35,18 @@ export interface StructOptions {
   methods?: Record<string, GoFunc>;
   /** Fields that are embedded structs: their fields are promoted. */
   embedded?: readonly string[];
+  /** Every field in declaration order, when some are hidden from JSON (`omitempty`). */
+  order?: readonly string[];
+  /** JSON names of fields whose `json:` tag differs from the Go name. */
+  jsonNames?: Readonly<Record<string, string>>;
 }
 
 /** Tag `fields` as a Go struct of type `type` (e.g. `*define.InspectContainerState`). */
 export function goStruct<T extends object>(type: string, fields: T, opts: StructOptions = {}): T {
   Object.defineProperty(fields, goTypeKey, { value: type, enumerable: false });
   if (opts.embedded !== undefined) Object.defineProperty(fields, embeddedKey, { value: opts.embedded, enumerable: false });
+  if (opts.jsonNames !== undefined) Object.defineProperty(fields, jsonNameKey, { value: opts.jsonNames, enumerable: false });
+  if (opts.order !== undefined) Object.defineProperty(fields, orderKey, { value: opts.order, enumerable: false });
   for (const [name, fn] of Object.entries(opts.methods ?? {})) {
     Object.defineProperty(fields, name, { value: fn, enumerable: false });
   }
@@ -149,9 +157,16 @@ function elemType(values: readonly GoValue[]): string {
   return values.length === 0 ? 'string' : 'interface {}';
 }
 
-/** Struct fields (enumerable, in declaration order); promoted fields stay nested. */
+/** Struct fields as encoding/json sees them: tag names, omitempty ones left out. */
+export function jsonFields(v: GoObject): [string, GoValue][] {
+  const names = (v as { [jsonNameKey]?: Readonly<Record<string, string>> })[jsonNameKey] ?? {};
+  return Object.entries(v).filter(([, f]) => typeof f !== 'function').map(([k, f]) => [names[k] ?? k, f]);
+}
+
+/** Every struct field in declaration order, as fmt prints them; promoted fields stay nested. */
 export function structFields(v: GoObject): [string, GoValue][] {
-  return Object.entries(v).filter(([, f]) => typeof f !== 'function');
+  const order = (v as { [orderKey]?: readonly string[] })[orderKey];
+  return order === undefined ? jsonFields(v) : order.map((k) => [k, v[k]]);
 }
 
 /** A map's entries sorted by key, as Go prints and ranges over maps. */

@@ -7,6 +7,9 @@ import { createContext } from '../../context.js';
 import { runCommand } from '../cmd.js';
 import { usageError } from '../errors.js';
 import { goJson } from '../output.js';
+import { isJsonFormat } from '../../format/report.js';
+import { imageInspectSchema, inspectErrorPrefix, inspectValue, normalizeInspectFormat } from '../../format/reporters/inspect.js';
+import { writeReport } from '../../format/write.js';
 import type { CliGlobals } from '../main.js';
 
 export const imageInspectCommand = (globals: CliGlobals, name: string) =>
@@ -19,9 +22,6 @@ export const imageInspectCommand = (globals: CliGlobals, name: string) =>
     },
     handler: async (args): Promise<number> => {
       if (args.names.length === 0) throw usageError(`${name} requires at least 1 arg(s), only received 0`);
-      if (args.format !== undefined && args.format !== 'json') {
-        throw usageError(`--format ${JSON.stringify(args.format)} is not supported yet`, 'use --format json');
-      }
       const ctx = await createContext(globals);
       const found: ImageInspect[] = [];
       let failure: RrunError | undefined;
@@ -33,7 +33,11 @@ export const imageInspectCommand = (globals: CliGlobals, name: string) =>
           failure ??= new RrunError({ code: err.code, message: `inspecting object: ${err.message}`, subject: n, hint: err.hint, cause: err });
         }
       }
-      process.stdout.write(goJson(found, '     ', false));
+      if (args.format === undefined || isJsonFormat(args.format)) process.stdout.write(goJson(found, '     ', false));
+      else {
+        const data = found.map((doc) => inspectValue(imageInspectSchema, doc));
+        writeReport({ name: 'inspect', format: normalizeInspectFormat(args.format, true), list: true }, data, inspectErrorPrefix);
+      }
       if (failure !== undefined) throw failure;
       return 0;
     },

@@ -2,7 +2,9 @@
 import { command, option, optional, string } from 'cmd-ts';
 import { info } from '../../api/info.js';
 import { runCommand } from '../cmd.js';
-import { usageError } from '../errors.js';
+import { isJsonFormat } from '../../format/report.js';
+import { infoSchema, inspectValue } from '../../format/reporters/inspect.js';
+import { writeReport } from '../../format/write.js';
 import { goJson, toYaml } from '../output.js';
 import type { CliGlobals } from '../main.js';
 
@@ -14,11 +16,10 @@ export const infoCommand = (globals: CliGlobals, name: string) =>
       format: option({ long: 'format', short: 'f', type: optional(string), description: 'Change the output format to JSON' }),
     },
     handler: async (args): Promise<number> => {
-      if (args.format !== undefined && args.format !== 'json') {
-        throw usageError(`--format ${JSON.stringify(args.format)} is not supported yet`, 'use --format json');
-      }
       const data = await info(globals);
-      process.stdout.write(args.format === 'json' ? goJson(data) : toYaml(data));
+      if (args.format === undefined) process.stdout.write(toYaml(data));
+      else if (isJsonFormat(args.format)) process.stdout.write(goJson(data));
+      else writeReport({ name: 'info', format: args.format, list: false }, inspectValue(infoSchema, data));
       return 0;
     },
   });

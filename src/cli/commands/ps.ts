@@ -3,8 +3,10 @@ import { command, flag, option, optional, string } from 'cmd-ts';
 import { ps, type PsEntry } from '../../api/ps.js';
 import { createContext } from '../../context.js';
 import { runCommand } from '../cmd.js';
-import { usageError } from '../errors.js';
 import { goJson, renderTable } from '../output.js';
+import { isJsonFormat } from '../../format/report.js';
+import { psHeaders, psReporter } from '../../format/reporters/ps.js';
+import { writeReport } from '../../format/write.js';
 import type { CliGlobals } from '../main.js';
 
 /** podman truncates COMMAND to 17 characters plus `...`. */
@@ -32,9 +34,11 @@ export const psCommand = (globals: CliGlobals, name: string) =>
       format: option({ long: 'format', type: optional(string), description: 'json' }),
     },
     handler: async (a): Promise<number> => {
-      if (a.format !== undefined && a.format !== 'json') throw usageError(`--format ${JSON.stringify(a.format)} is not supported yet`, 'use --format json');
       const list = await ps({ all: a.all }, await createContext(globals));
-      if (a.format === 'json') process.stdout.write(goJson(list));
+      if (a.format !== undefined && isJsonFormat(a.format)) process.stdout.write(goJson(list));
+      else if (a.format !== undefined) {
+        writeReport({ name: 'ps', format: a.format, list: true, headers: psHeaders }, list.map((e) => psReporter(e, a.noTrunc)));
+      }
       else if (a.quiet) process.stdout.write(list.map((e) => `${a.noTrunc ? e.Id : e.Id.slice(0, 12)}\n`).join(''));
       else process.stdout.write(table(list, a.noTrunc));
       return 0;

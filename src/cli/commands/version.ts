@@ -4,6 +4,9 @@ import { readPackageVersion } from '../version-info.js';
 import type { CliGlobals } from '../main.js';
 import { usageError } from '../errors.js';
 import { goJson } from '../output.js';
+import { isJsonFormat } from '../../format/report.js';
+import { goStruct } from '../../format/values.js';
+import { writeReport } from '../../format/write.js';
 
 export interface VersionInfo {
   Version: string;
@@ -23,9 +26,16 @@ export function versionInfo(): VersionInfo {
 export async function main(argv: string[], _globals: CliGlobals): Promise<number> {
   const info = versionInfo();
   const format = argv[0] === '--format' ? argv[1] : argv[0]?.startsWith('--format=') ? argv[0].slice(9) : undefined;
-  if (argv.length > 0 && format !== 'json') throw usageError(`unsupported arguments: ${argv.join(' ')}`, 'rrun version [--format json]');
-  if (format === 'json') {
+  if (argv.length > 0 && format === undefined) throw usageError(`unsupported arguments: ${argv.join(' ')}`, 'rrun version [--format FORMAT]');
+  if (format !== undefined && isJsonFormat(format)) {
     process.stdout.write(goJson({ Client: info }));
+    return 0;
+  }
+  if (format !== undefined) {
+    // podman runs the template over its client *define.Version, without a range.
+    const [os = ''] = info.OsArch.split('/');
+    const data = goStruct('*define.Version', { APIVersion: info.Version, ...info, Os: os }, { methods: {} });
+    writeReport({ name: 'version', format, list: false }, data);
     return 0;
   }
   process.stdout.write(`Version:      ${info.Version}\nNode Version: ${info.NodeVersion}\nOS/Arch:      ${info.OsArch}\n`);

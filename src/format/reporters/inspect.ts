@@ -16,6 +16,10 @@ export interface InspectSchema {
   renames: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Go fields hidden by `omitempty`, with their zero values, per struct path. */
   zero: Readonly<Record<string, Readonly<Record<string, GoValue>>>>;
+  /** Go field name of a JSON key not in `renames` (default: the key itself). */
+  fieldName?: (key: string) => string;
+  /** Structs whose `zero` entry lists every field in Go's order (so `%v` prints them all). */
+  complete?: ReadonlySet<string>;
 }
 
 function convert(schema: InspectSchema, value: unknown, path: string): GoValue {
@@ -30,12 +34,15 @@ function convert(schema: InspectSchema, value: unknown, path: string): GoValue {
   if (schema.maps.has(path)) return Object.fromEntries(entries.map(([k, v]) => [k, convert(schema, v, `${prefix}${k}`)]));
   const renames = schema.renames[path] ?? {};
   const fields: Record<string, GoValue> = {};
+  const jsonNames: Record<string, string> = {};
   for (const [k, v] of entries) {
-    const field = renames[k] ?? k;
+    const field = renames[k] ?? schema.fieldName?.(k) ?? k;
+    if (field !== k) jsonNames[field] = k;
     fields[field] = convert(schema, v, `${prefix}${field}`);
   }
   const hidden = Object.entries(schema.zero[path] ?? {}).filter(([k]) => !Object.hasOwn(fields, k));
-  const struct = goStruct(schema.structs[path] ?? 'struct {}', fields);
+  const order = schema.complete?.has(path) === true ? Object.keys(schema.zero[path] ?? {}) : undefined;
+  const struct = goStruct(schema.structs[path] ?? 'struct {}', fields, { jsonNames, ...(order === undefined ? {} : { order }) });
   for (const [k, v] of hidden) Object.defineProperty(struct, k, { value: v, enumerable: false });
   return struct;
 }
@@ -79,6 +86,7 @@ export const imageInspectSchema: InspectSchema = {
     'History[]': { Created: null, CreatedBy: '', Author: '', Comment: '', EmptyLayer: false },
     GraphDriver: { Data: {} },
   },
+  complete: new Set(['History[]']),
 };
 
 export const containerInspectSchema: InspectSchema = {
@@ -99,10 +107,31 @@ export const containerInspectSchema: InspectSchema = {
   times: new Set(['Created', 'State.StartedAt', 'State.FinishedAt', 'State.CheckpointedAt', 'State.RestoredAt']),
   renames: { '': { Id: 'ID' } },
   zero: {
-    '': { Pod: '', MountLabel: '', ProcessLabel: '', AppArmorProfile: '', ExecIDs: [], Dependencies: [], IsInfra: false, IsService: false },
+    '': {
+      Path: '', Args: [], ImageDigest: '', ImageName: '', Rootfs: '', Pod: '', ResolvConfPath: '', HostnamePath: '',
+      HostsPath: '', StaticDir: '', OCIConfigPath: '', OCIRuntime: '', ConmonPidFile: '', PidFile: '', RestartCount: 0,
+      Driver: '', MountLabel: '', ProcessLabel: '', AppArmorProfile: '', EffectiveCaps: [], BoundingCaps: [], ExecIDs: [],
+      Mounts: [], Dependencies: [], Namespace: '', IsInfra: false, IsService: false,
+    },
     State: { OOMKilled: false, Dead: false, Error: '', ConmonPid: 0, Restarting: false, Paused: false },
     Config: { Labels: {}, Annotations: {}, Env: [], Cmd: [], Entrypoint: '', WorkingDir: '', User: '' },
   },
+};
+
+// rrun's `info` document uses podman's lower-camel JSON keys; the Go names are the
+// same words capitalised, with Go's initialisms.
+const initialisms: Record<string, string> = {
+  idMappings: 'IDMappings', uidmap: 'UIDMap', gidmap: 'GIDMap', container_id: 'ContainerID', host_id: 'HostID',
+  ociRuntime: 'OCIRuntime', uid: 'UID', gid: 'GID', os: 'OS',
+};
+
+export const infoSchema: InspectSchema = {
+  structs: { '': '*define.Info', Host: '*define.HostInfo', Store: '*define.StoreInfo', Version: 'define.Version' },
+  maps: new Set(['Store.GraphStatus']),
+  times: new Set(),
+  renames: {},
+  zero: {},
+  fieldName: (key) => initialisms[key] ?? key.charAt(0).toUpperCase() + key.slice(1),
 };
 
 /** The error prefix podman's inspect puts before a template failure. */

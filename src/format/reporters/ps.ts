@@ -1,0 +1,70 @@
+// The row `podman ps --format` templates see (podman's psReporter): the embedded
+// ListContainer fields, and methods for the display columns (`.ID` 12 characters,
+// `.Names` the first name, `.Command` truncated, `.RunningFor`, `.CreatedAt`).
+import { humanDuration } from '../../cli/output.js';
+import { goStruct, GoTime, type GoValue } from '../values.js';
+
+/** The PsEntry fields the reporter needs (api/ps.ts). */
+export interface PsEntryLike {
+  AutoRemove: boolean;
+  Command: readonly string[];
+  Created: number;
+  Exited: boolean;
+  ExitedAt: number;
+  ExitCode: number;
+  Id: string;
+  Image: string;
+  ImageID: string;
+  IsInfra: boolean;
+  Labels: Readonly<Record<string, string>> | null;
+  Mounts: readonly string[];
+  Names: readonly string[];
+  Networks: readonly string[];
+  Pid: number;
+  Pod: string;
+  PodName: string;
+  StartedAt: number;
+  State: string;
+  Status: string;
+}
+
+/** Column titles as podman 4.3 prints them. */
+export const psHeaders: Readonly<Record<string, string>> = {
+  AutoRemove: 'AUTO REMOVE', Command: 'COMMAND', Created: 'CREATED', CreatedAt: 'CREATED AT', CreatedHuman: 'CREATED',
+  Exited: 'EXITED', ExitedAt: 'EXITED AT', ExitCode: 'EXIT CODE', ID: 'CONTAINER ID', Image: 'IMAGE', ImageID: 'IMAGE ID',
+  IsInfra: 'IS INFRA', Labels: 'LABELS', Mounts: 'MOUNTS', Names: 'NAMES', Namespaces: 'NAMESPACES', Networks: 'NETWORKS',
+  Pid: 'PID', Pod: 'POD ID', PodName: 'PODNAME', Ports: 'PORTS', RunningFor: 'RUNNING FOR', Size: 'SIZE',
+  StartedAt: 'STARTED AT', State: 'STATE', Status: 'STATUS',
+};
+
+const namespaces = goStruct('entities.ListContainerNamespaces', { Cgroup: '', IPC: '', MNT: '', NET: '', PIDNS: '', User: '', UTS: '' });
+
+export function psReporter(e: PsEntryLike, noTrunc: boolean, now: number = Date.now() / 1000): GoValue {
+  const created = GoTime.fromSeconds(e.Created);
+  const list = goStruct('entities.ListContainer', {
+    AutoRemove: e.AutoRemove, Command: [...e.Command], Created: created, CreatedAt: `${humanDuration(now - e.Created)} ago`,
+    Exited: e.Exited, ExitedAt: e.ExitedAt, ExitCode: e.ExitCode, ID: e.Id, Image: e.Image, ImageID: e.ImageID,
+    IsInfra: e.IsInfra, Labels: { ...(e.Labels ?? {}) }, Mounts: [...e.Mounts], Names: [...e.Names], Namespaces: namespaces,
+    Networks: [...e.Networks], Pid: e.Pid, Pod: e.Pod, PodName: e.PodName, Ports: [], Size: null, StartedAt: e.StartedAt,
+    State: e.State, Status: e.Status,
+  });
+  const command = e.Command.join(' ');
+  return goStruct('containers.psReporter', { ListContainer: list }, {
+    embedded: ['ListContainer'],
+    methods: {
+      ID: () => (noTrunc ? e.Id : e.Id.slice(0, 12)),
+      ImageID: () => (noTrunc ? e.ImageID : e.ImageID.slice(0, 12)),
+      Names: () => e.Names[0] ?? '',
+      Command: () => (noTrunc || command.length <= 17 ? command : `${command.slice(0, 17)}...`),
+      CreatedAt: () => created.toString(),
+      CreatedHuman: () => `${humanDuration(now - e.Created)} ago`,
+      RunningFor: () => `${humanDuration(now - e.Created)} ago`,
+      Status: () => e.Status,
+      State: () => e.Status,
+      Ports: () => '',
+      Networks: () => e.Networks.join(','),
+      Pod: () => e.Pod.slice(0, 12),
+      Size: () => '',
+    },
+  });
+}

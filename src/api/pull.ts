@@ -116,7 +116,7 @@ export async function pull(input: string, o: PullOptions = {}, ctx?: Context): P
         progress.line(`Trying to pull ${formatReference(a.ref)}...`);
         const repo = a.from.path;
         const credentials = parseCreds(o.creds) ?? findCredentials(auth, a.from.domain, repo, o.authfile);
-        const client = new RegistryClient({ registry: a.from.domain, insecure: a.insecure, credentials });
+        const client = new RegistryClient({ registry: a.from.domain, insecure: a.insecure, credentials, env: context.env });
         const name = formatReference(a.ref);
         try {
           const pulled = await pullImage(env, { client, repo, reference: a.from.digest ?? a.from.tag ?? 'latest', names: [name] });

@@ -113,7 +113,7 @@ export async function push(input: string, dest: string | undefined, o: PushOptio
   const target = destinationOf(input, dest, src.image);
   const auth = processAuthHost(context.env, context.host.uid, context.env['HOME'] ?? homedir());
   const credentials = parseCreds(o.creds) ?? findCredentials(auth, target.domain, target.path, o.authfile);
-  const client = new RegistryClient({ registry: target.domain, insecure: o.tlsVerify === false, credentials });
+  const client = new RegistryClient({ registry: target.domain, insecure: o.tlsVerify === false, credentials, env: context.env });
   const me = userInfo();
   const progress = o.progress ?? new Progress(process.stderr, progressMode(o.quiet === true));
   const tmp = mkdtempSync(`${tmpdir()}/rrun-push-`);

@@ -71,7 +71,9 @@ export async function layerBlob(diffDir: string, tarSplit: string, diffDigest: s
   const r = await done;
   const got = `sha256:${raw.digest('hex')}`;
   if (r.exitCode !== 0 || got !== diffDigest) {
-    const why = r.exitCode !== 0 ? (tail.trim().split('\n').pop() ?? `exit ${r.exitCode}`) : `rebuilt tar has digest ${got}, expected ${diffDigest}`;
+    const lines = tail.trim().split('\n');
+    const reported = lines.find((l) => l.startsWith('rrun-layer-diff: '))?.slice('rrun-layer-diff: '.length);
+    const why = r.exitCode !== 0 ? (reported ?? (lines.slice(-6).join(' | ') || `exit ${r.exitCode}`)) : `rebuilt tar has digest ${got}, expected ${diffDigest}`;
     throw new RrunError({
       code: 'ERR_LAYER_EXPORT',
       message: `rebuilding layer ${diffDir}: ${why}`,

@@ -8,6 +8,7 @@
 import { RrunError } from '../../oci/errors.js';
 import { usableChallenge, type Challenge } from './challenge.js';
 import type { Credentials } from './credentials.js';
+import { registryFetch } from './transport.js';
 
 export type Fetch = typeof fetch;
 
@@ -18,6 +19,8 @@ export interface ClientOptions {
   insecure: boolean;
   credentials?: Credentials | undefined;
   fetch?: Fetch;
+  /** Where HTTP(S)_PROXY/NO_PROXY are read (default process.env). */
+  env?: Readonly<Record<string, string | undefined>>;
   /** Attempts for idempotent requests on 429/5xx/network errors (default 5). */
   attempts?: number;
   /** Backoff base in ms (doubled per attempt, capped at 10 s). */
@@ -58,16 +61,21 @@ export class RegistryClient {
   private base: string | undefined;
   private challenge: Challenge | undefined;
   private readonly tokens = new Map<string, Token>();
-  private readonly fetchFn: Fetch;
+  private fetchFn: Fetch;
 
   constructor(private readonly opts: ClientOptions) {
     this.registry = opts.registry;
     this.fetchFn = opts.fetch ?? fetch;
   }
 
+  private async transport(): Promise<void> {
+    if (this.opts.fetch === undefined) this.fetchFn = await registryFetch(this.opts.env ?? process.env, this.opts.insecure);
+  }
+
   /** `https://host/v2/` answers 200 or 401; insecure registries may answer over http. */
   async ping(): Promise<void> {
     if (this.base !== undefined) return;
+    await this.transport();
     const host = apiHost(this.registry);
     const schemes = this.opts.insecure ? ['https', 'http'] : ['https'];
     let lastErr: unknown;

@@ -254,15 +254,51 @@ test('a tampered blob is refused and nothing is registered', async (t) => {
   const m = (await (await fetch(`http://${reg.host}/v2/tamper/bb/manifests/1`, { headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } })).json()) as { layers: { digest: string }[] };
   const hex = m.layers[0]?.digest.slice(7) as string;
   const data = `${reg.dir}/data/docker/registry/v2/blobs/sha256/${hex.slice(0, 2)}/${hex}/data`;
-  const bytes = readFileSync(data);
+  const original = readFileSync(data);
+  const bytes = Buffer.from(original);
   bytes[bytes.length - 100] = (bytes[bytes.length - 100] ?? 0) ^ 0xff;
   writeFileSync(data, bytes);
   if (testBed().asRoot) chownSync(data, testBed().uid, testBed().gid);
   const s = store();
-  const r = await rrun([...s.args, 'pull', '-q', '--tls-verify=false', `${reg.host}/tamper/bb:1`]);
+  // Blobs are shared by every repository of the registry: put the original back after.
+  const r = await rrun([...s.args, 'pull', '-q', '--tls-verify=false', `${reg.host}/tamper/bb:1`]).finally(() => writeFileSync(data, original));
   assert.equal(r.code, 125);
   assert.match(r.stderr, /digest|checksum|gzip|invalid/i);
   assert.equal(existsSync(`${s.root}/overlay-images/images.json`), false);
   assert.deepEqual(existsSync(`${s.root}/overlay`) ? readdirSync(`${s.root}/overlay`).filter((n) => n !== 'l') : [], []);
   t.diagnostic(r.stderr.trim());
+});
+
+test('HTTP(S)_PROXY is honoured (CONNECT through a forward proxy), NO_PROXY bypasses it', async (t) => {
+  if (!requirePrereq(t, hasFixture('localhost/busybox:latest'), fixtureMissingReason('localhost/busybox:latest'))) return;
+  const { createServer: createTcp, connect } = await import('node:net');
+  let tunnels = 0;
+  const proxy = createServer();
+  proxy.on('connect', (req, client, head) => {
+    tunnels++;
+    const [host, port] = (req.url ?? '').split(':');
+    const upstream = connect(Number(port), host, () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+  });
+  void createTcp;
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  const addr = proxy.address();
+  const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  try {
+    const s = store();
+    ok(await rrun([...s.args, 'pull', '-q', '--tls-verify=false', `${reg.host}/library/busybox:latest`], { env: { HTTP_PROXY: url, HTTPS_PROXY: url } }), 'pull via proxy');
+    assert.ok(tunnels > 0, 'the proxy carried the pull');
+    const before = tunnels;
+    const s2 = store();
+    ok(await rrun([...s2.args, 'pull', '-q', '--tls-verify=false', `${reg.host}/library/busybox:latest`], { env: { HTTP_PROXY: url, HTTPS_PROXY: url, NO_PROXY: '127.0.0.1' } }), 'pull bypassing');
+    assert.equal(tunnels, before, 'NO_PROXY bypassed the proxy');
+  } finally {
+    proxy.close();
+  }
 });

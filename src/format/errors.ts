@@ -21,5 +21,15 @@ export function parseError(name: string, text: string, pos: number, msg: string)
   return new TemplateError(`${name}:${location(text, pos).line}: ${msg}`);
 }
 
+/**
+ * "unexpected EOF" and "unexpected {{end}}": Go's parser reports these with a token it
+ * has already moved past, which is one line early whenever a newline precedes the
+ * offending token (measured on podman 4.3: the count of newlines before it, at least 1).
+ */
+export function lateParseError(name: string, text: string, pos: number, msg: string): TemplateError {
+  const newlines = text.slice(0, pos).split('\n').length - 1;
+  return new TemplateError(`${name}:${Math.max(1, newlines)}: ${msg}`);
+}
+
 /** Thrown by template functions and methods: reported as `error calling NAME: MSG`. */
 export class CallError extends Error {}

@@ -2,7 +2,7 @@
 // ast.ts, with Go's checks at parse time (unknown functions, undefined variables,
 // break/continue outside range) and Go's messages for them.
 import type { Arg, Command, Node, Pipe } from './ast.js';
-import { parseError, type TemplateError } from './errors.js';
+import { lateParseError, parseError, type TemplateError } from './errors.js';
 import { lex, type Token } from './lexer.js';
 import { parseNumber, unquote } from './literals.js';
 
@@ -32,6 +32,10 @@ class Parser {
     return parseError(this.name, this.text, pos, msg);
   }
 
+  lateError(pos: number, msg: string): TemplateError {
+    return lateParseError(this.name, this.text, pos, msg);
+  }
+
   private peek(): Token {
     return this.tokens[this.i] as Token;
   }
@@ -57,7 +61,7 @@ class Parser {
   }
 
   private unexpected(t: Token, context: string): TemplateError {
-    if (t.type === 'eof') return this.error(t.pos, `unexpected EOF`);
+    if (t.type === 'eof') return this.lateError(t.pos, `unexpected EOF`);
     const shown = t.type === 'right' ? '"}}"' : t.type === 'space' ? 'space' : `"${t.value}"`;
     return this.error(t.pos, `unexpected ${shown} in ${context}`);
   }
@@ -110,7 +114,7 @@ class Parser {
     const body = this.list();
     if (kind === 'range') this.rangeDepth--;
     let elseList: Node[] | undefined;
-    if (body.end === 'eof') throw this.error(body.endTok.pos, 'unexpected EOF');
+    if (body.end === 'eof') throw this.lateError(body.endTok.pos, 'unexpected EOF');
     if (body.end === 'else') elseList = this.elseBranch(kind);
     else this.expect('right', 'end');
     this.vars.pop();
@@ -127,7 +131,7 @@ class Parser {
     }
     this.expect('right', 'else');
     const rest = this.list();
-    if (rest.end !== 'end') throw this.error(rest.endTok.pos, rest.end === 'eof' ? 'unexpected EOF' : 'expected end; found {{else}}');
+    if (rest.end !== 'end') throw rest.end === 'eof' ? this.lateError(rest.endTok.pos, 'unexpected EOF') : this.error(rest.endTok.pos, 'expected end; found {{else}}');
     this.expect('right', 'end');
     return rest.nodes;
   }
@@ -241,6 +245,6 @@ class Parser {
 export function parseTemplate(name: string, text: string, funcs: ReadonlySet<string>): Template {
   const p = new Parser(name, text, funcs);
   const { nodes, end, endTok } = p.list();
-  if (end !== 'eof') throw p.error(endTok.pos, `unexpected {{${end}}}`);
+  if (end !== 'eof') throw p.lateError(endTok.pos, `unexpected {{${end}}}`);
   return { name, text, root: nodes };
 }

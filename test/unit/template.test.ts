@@ -188,3 +188,38 @@ for (const [template, want] of errors) {
     });
   });
 }
+
+test('podman wrapping: parse error lines as podman 4.3 reports them', async () => {
+  const { renderReport } = await import('../../src/format/report.js');
+  const cases: [string, string][] = [
+    ['{{if .ID}}', 'template: images:1: unexpected EOF'],
+    ['{{if .ID}}\n\nx', 'template: images:3: unexpected EOF'],
+    ['\n\n{{if .ID}}x', 'template: images:3: unexpected EOF'],
+    ['{{range .}}\n{{if .ID}}x\n{{end}}', 'template: images:3: unexpected EOF'],
+    ['a\n{{.ID}}{{end}}', 'template: images:2: unexpected {{end}}'],
+    ['a\n\n{{.ID}}\n{{end}}', 'template: images:4: unexpected {{end}}'],
+    ['a\n{{nope}}', 'template: images:2: function "nope" not defined'],
+    ['a\n\n{{$x}}', 'template: images:3: undefined variable "$x"'],
+    ['{{.ID}}\n{{.Nope', 'template: images:2: bad character U+007B \'{\''],
+    ['{{.ID}}\n{{.Nope}}', 'template: images:2:2: executing "images" at <.Nope>: can\'t evaluate field Nope in type images.imageReporter'],
+  ];
+  for (const [format, want] of cases) {
+    assert.throws(() => renderReport({ name: 'images', format, list: true }, [data]), (e: Error) => (assert.equal(e.message, want, format), true));
+  }
+});
+
+test('podman wrapping: table headers, tabs, newline handling', async () => {
+  const { renderReport } = await import('../../src/format/report.js');
+  const headers = { ID: 'IMAGE ID', Repository: 'REPOSITORY', Tag: 'TAG', Containers: 'CONTAINERS', Names: 'NAMES' };
+  const run = (format: string, noHeading = false): string => renderReport({ name: 'images', format, list: true, headers, noHeading }, [data, data]);
+  assert.equal(run('{{.ID}}'), 'fb3f55be839f\nfb3f55be839f\n');
+  assert.equal(run('{{.ID}}\\t{{.Tag}}'), 'fb3f55be839f\tlatest\nfb3f55be839f\tlatest\n');
+  assert.equal(run('{{.ID}}\\n\\n'), 'fb3f55be839f\n\nfb3f55be839f\n\n');
+  assert.equal(run('{{range .}}{{.ID}}{{end}}'), 'fb3f55be839ffb3f55be839f\n');
+  assert.equal(run('table'), 'table\ntable\n');
+  assert.equal(run('table {{.ID}} {{.Repository}}\\t{{.Tag}}'), 'IMAGE ID      REPOSITORY         TAG\nfb3f55be839f  localhost/busybox  latest\nfb3f55be839f  localhost/busybox  latest\n');
+  assert.equal(run('table {{.ID}}', true), 'fb3f55be839f\nfb3f55be839f\n');
+  assert.equal(run('table {{.ID}}\\t{{.Tag}}\\t'), 'IMAGE ID      TAG         \nfb3f55be839f  latest      \nfb3f55be839f  latest      \n');
+  assert.equal(run('table {{.ID}}  {{.Tag}}|{{ .Tag }}'), 'IMAGE ID                  TAG|TAG\nfb3f55be839f              latest|latest\nfb3f55be839f              latest|latest\n');
+  assert.equal(run('table {{upper .Repository}}|{{printf "%-10s|%5d" .Tag .Containers}}'), 'REPOSITORY|TAG       |%!d(string=CONTAINERS)\nLOCALHOST/BUSYBOX|latest    |    4\nLOCALHOST/BUSYBOX|latest    |    4\n');
+});

@@ -302,3 +302,28 @@ test('HTTP(S)_PROXY is honoured (CONNECT through a forward proxy), NO_PROXY bypa
     proxy.close();
   }
 });
+
+test('registries.conf: short names through unqualified-search-registries, mirrors, blocked registries', async (t) => {
+  if (!requirePrereq(t, hasFixture('localhost/busybox:latest'), fixtureMissingReason('localhost/busybox:latest'))) return;
+  const s = store();
+  const conf = `${s.root}.registries.conf`;
+  writeFileSync(conf, [
+    `unqualified-search-registries = ["${reg.host}"]`,
+    '[[registry]]', `location = "${reg.host}"`, 'insecure = true',
+    '[[registry]]', 'prefix = "blocked.example"', 'location = "blocked.example"', 'blocked = true',
+    '[[registry]]', 'prefix = "mirrored.example"', 'location = "mirrored.example"',
+    '[[registry.mirror]]', `location = "${reg.host}"`, 'insecure = true', '',
+  ].join('\n'), { mode: 0o644 });
+  const env = { CONTAINERS_REGISTRIES_CONF: conf };
+  ok(await rrun([...s.args, 'pull', '-q', 'library/busybox'], { env }), 'short name');
+  ok(await rrun([...s.args, 'pull', '-q', 'mirrored.example/library/busybox'], { env }), 'through the mirror');
+  const names = ok(await podman([...s.args, 'images', '--format', '{{.Repository}}:{{.Tag}}'], { env }), 'images');
+  assert.match(names, new RegExp(`${reg.host}/library/busybox:latest`));
+  assert.match(names, /mirrored\.example\/library\/busybox:latest/);
+  const blocked = await rrun([...s.args, 'pull', '-q', 'blocked.example/x'], { env });
+  assert.equal(blocked.code, 125);
+  assert.match(blocked.stderr, /blocked/);
+  const missing = await rrun([...s.args, 'pull', '-q', 'nosuch/thing:1'], { env });
+  assert.equal(missing.code, 125);
+  assert.match(missing.stderr, /404|manifest unknown/);
+});

@@ -73,7 +73,6 @@ const errorCases: { argv: string[] }[] = [
   { argv: ['image', 'inspect', '--format', '{{.Config.Nope}}', 'localhost/busybox'] },
   { argv: ['image', 'inspect', '--format', '{{.RootFS.Nope}}', 'localhost/busybox'] },
   { argv: ['image', 'inspect', '--format', '{{json .Id}}', 'localhost/busybox'] },
-  { argv: ['ps', '--format', '{{.Nope}}'] },
   { argv: ['info', '--format', '{{.Nope}}'] },
   { argv: ['version', '--format', '{{.Nope}}'] },
   { argv: ['version', '--format', '{{.Client.Version}}'] },
@@ -108,6 +107,9 @@ test('container inspect and ps --format over an rrun container', async (t) => {
     assert.match(head ?? '', /^CONTAINER ID\s+NAMES\s+COMMAND\s+NAMESPACES$/);
     assert.ok(ps.stdout.includes(`${id.slice(0, 12)}  ${name}`), ps.stdout);
     assert.ok(ps.stdout.includes('sleep 10'), ps.stdout);
+    const psBad = await rrun(['ps', '-a', '--format', '{{.Nope}}']);
+    assert.equal(psBad.code, 125);
+    assert.match(psBad.stderr, /^Error: template: ps:1:13: executing "ps" at <\.Nope>: can't evaluate field Nope in type containers\.psReporter$/m);
   } finally {
     await rrun(['rm', '-f', name]);
   }

@@ -4,7 +4,7 @@ import { readPackageVersion } from '../version-info.js';
 import type { CliGlobals } from '../main.js';
 import { usageError } from '../errors.js';
 import { goJson } from '../output.js';
-import { isJsonFormat } from '../../format/report.js';
+import { isJsonFormat, renderReport } from '../../format/report.js';
 import { goStruct } from '../../format/values.js';
 import { writeReport } from '../../format/write.js';
 
@@ -32,10 +32,15 @@ export async function main(argv: string[], _globals: CliGlobals): Promise<number
     return 0;
   }
   if (format !== undefined) {
-    // podman runs the template over its client *define.Version, without a range.
+    // podman runs the template over {Client, Server} first and, when that fails, over
+    // the client *define.Version alone (the pre-2.0 layout); only the second error shows.
     const [os = ''] = info.OsArch.split('/');
-    const data = goStruct('*define.Version', { APIVersion: info.Version, ...info, Os: os }, { methods: {} });
-    writeReport({ name: 'version', format, list: false }, data);
+    const client = goStruct('*define.Version', { APIVersion: info.Version, ...info, Os: os });
+    try {
+      process.stdout.write(renderReport({ name: 'version', format, list: false }, goStruct('define.SystemVersionReport', { Client: client })));
+    } catch {
+      writeReport({ name: 'version', format, list: false }, client);
+    }
     return 0;
   }
   process.stdout.write(`Version:      ${info.Version}\nNode Version: ${info.NodeVersion}\nOS/Arch:      ${info.OsArch}\n`);

@@ -41,6 +41,7 @@ const tagVerb = (): Promise<VerbModule> => import('./commands/tag.js');
 const buildVerb = (): Promise<VerbModule> => import('./commands/build.js');
 const rmiVerb = (): Promise<VerbModule> => import('./commands/rmi.js');
 const doctorVerb = (): Promise<VerbModule> => import('./commands/doctor.js');
+const existsVerb = (): Promise<VerbModule> => import('./commands/exists.js');
 
 export const verbs: readonly Verb[] = [
   { path: ['run'], summary: 'Run a command in a new container', load: runVerb },
@@ -78,6 +79,8 @@ export const verbs: readonly Verb[] = [
   { path: ['image', 'ls'], summary: 'List images in local storage', load: images },
   { path: ['image', 'list'], summary: 'List images in local storage', load: images, hidden: true },
   { path: ['image', 'inspect'], summary: 'Display the configuration of an image', load: imageInspect },
+  { path: ['image', 'exists'], summary: 'Check if an image exists in local storage', load: existsVerb },
+  { path: ['container', 'exists'], summary: 'Check if a container exists in local storage', load: existsVerb },
   { path: ['info'], summary: 'Display rrun related system information', load: info },
   { path: ['system', 'info'], summary: 'Display rrun related system information', load: info, hidden: true },
   { path: ['doctor'], summary: 'Check this machine for rootless containers and say how to fix it', load: doctorVerb },

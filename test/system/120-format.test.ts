@@ -115,3 +115,19 @@ test('container inspect and ps --format over an rrun container', async (t) => {
     await rrun(['rm', '-f', name]);
   }
 });
+
+test('image exists / container exists: exit codes as podman', async (t) => {
+  if (!requirePrereq(t, hasFixture(fixtures[0] as string), fixtureMissingReason(fixtures[0] as string))) return;
+  for (const argv of [['image', 'exists', 'localhost/busybox'], ['image', 'exists', 'busybox'], ['image', 'exists', 'rrun-fmt-none'], ['image', 'exists'], ['container', 'exists', 'rrun-fmt-none']]) {
+    const [mine, theirs] = [await rrun(argv), await podman(argv)];
+    assert.equal(mine.code, theirs.code, argv.join(' '));
+    assert.equal(mine.stdout, '', argv.join(' '));
+  }
+  const name = `rrun-fmt-exists-${process.pid}`;
+  assert.equal((await rrun(['create', '--name', name, 'localhost/busybox:latest', 'true'])).code, 0);
+  try {
+    assert.equal((await rrun(['container', 'exists', name])).code, 0);
+  } finally {
+    await rrun(['rm', '-f', name]);
+  }
+});

@@ -31,7 +31,8 @@ export interface ImageSummary {
   Names?: string[];
   Dangling?: boolean;
   Digest: string;
-  History: string[] | null;
+  /** Omitted when empty, as podman's omitempty does. */
+  History?: string[];
   /** Seconds since the epoch. */
   Created: number;
   CreatedAt: string;
@@ -42,6 +43,11 @@ export interface ListImagesOptions extends GlobalOptions {
   all?: boolean;
 }
 
+/** Go marshals maps with sorted keys. */
+function sortedKeys<T>(map: Record<string, T> | undefined): Record<string, T> | undefined {
+  return map === undefined ? undefined : Object.fromEntries(Object.entries(map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
 const withConfig = (image: ImageRecord): string[] => [configKey(image), 'manifest'];
 
 function summarize(snap: StoreSnapshot, tree: ImageTree, image: ImageRecord): ImageSummary {
@@ -49,6 +55,7 @@ function summarize(snap: StoreSnapshot, tree: ImageTree, image: ImageRecord): Im
   const created = createdSeconds(image);
   const size = imageSize(snap, image);
   const dangling = names.length === 0 && !tree.hasChildren(image);
+  const history = image['names-history'] ?? [];
   // Key order is podman's JSON order; Names and Dangling are omitted when empty.
   return {
     Id: image.id,
@@ -58,12 +65,12 @@ function summarize(snap: StoreSnapshot, tree: ImageTree, image: ImageRecord): Im
     Size: size,
     SharedSize: 0,
     VirtualSize: size,
-    Labels: tree.config(image)?.config?.Labels ?? null,
+    Labels: sortedKeys(tree.config(image)?.config?.Labels) ?? null,
     Containers: snap.containers.filter((c) => c.image === image.id).length,
     ...(names.length > 0 ? { Names: names } : {}),
     ...(dangling ? { Dangling: true } : {}),
     Digest: image.digest ?? '',
-    History: image['names-history'] ?? null,
+    ...(history.length > 0 ? { History: history } : {}),
     Created: created,
     CreatedAt: formatRfc3339Seconds(created),
   };
@@ -182,7 +189,7 @@ function inspectRecord(snap: StoreSnapshot, tree: ImageTree, image: ImageRecord)
     VirtualSize: size,
     GraphDriver: graphDriver(snap, image),
     RootFS: { Type: config.rootfs?.type ?? '', Layers: config.rootfs?.diff_ids ?? [] },
-    Labels: config.config?.Labels ?? null,
+    Labels: sortedKeys(config.config?.Labels) ?? null,
     Annotations: (isOci ? manifest?.annotations : undefined) ?? {},
     ManifestType: manifestType,
     User: config.config?.User ?? '',

@@ -20,7 +20,7 @@ export interface ImageSummaryLike {
   Names?: readonly string[];
   Dangling?: boolean;
   Digest: string;
-  History: readonly string[] | null;
+  History?: readonly string[] | null | undefined;
   Created: number;
 }
 

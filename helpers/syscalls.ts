@@ -24,9 +24,28 @@ interface FlockStruct {
 
 let libc: Libc | undefined;
 
+/**
+ * koffi itself, loaded straight from its prebuilt native module when one matches this
+ * machine: koffi's JS entry first probes the platform by reading Node's own ELF binary,
+ * which costs ~7 ms on every start of `rrun run`. The native module exports the same API
+ * (the JS entry only adds deprecation shims). Anything unexpected falls back to the entry.
+ */
+function loadKoffi(): Koffi {
+  const require = createRequire(import.meta.url);
+  if (process.platform === 'linux' && (process.arch === 'x64' || process.arch === 'arm64')) {
+    try {
+      const native = require(`@koromix/koffi-linux-${process.arch}/linux_${process.arch}/koffi.node`) as Koffi;
+      if (typeof native.load === 'function' && typeof native.errno === 'function') return native;
+    } catch {
+      // musl, another layout, or a version without the package: use the entry point
+    }
+  }
+  return require('koffi') as Koffi;
+}
+
 function load(): Libc {
   if (libc !== undefined) return libc;
-  const koffi = createRequire(import.meta.url)('koffi') as Koffi;
+  const koffi = loadKoffi();
   const lib = koffi.load('libc.so.6');
   // struct flock on x86_64/aarch64 glibc: short, short, off_t, off_t, pid_t (32 bytes).
   koffi.struct('rrun_flock', {

@@ -28,7 +28,16 @@ export interface RrunErrorInit {
   exitCode?: number;
 }
 
+// The CLI is bundled per verb, so two copies of this class can meet in one process (the
+// verb's and main's). instanceof therefore checks a brand, not the prototype chain.
+const brand = Symbol.for('rrun.RrunError');
+
 export class RrunError extends Error {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+  }
+
+  readonly [brand] = true;
   readonly code: string;
   readonly hint: string | undefined;
   readonly subject: string | undefined;

@@ -1,11 +1,11 @@
 // Phase timing for `--log-level debug` (and RRUN_TRACE=1): milliseconds since the
 // process started, on stderr. Costs one comparison when off.
-let enabled = process.env['RRUN_TRACE'] === '1';
-
+// The switch lives in the environment: each CLI verb is its own bundle with its own
+// copy of this module.
 export function enableTrace(): void {
-  enabled = true;
+  process.env['RRUN_TRACE'] = '1';
 }
 
 export function trace(label: string): void {
-  if (enabled) process.stderr.write(`rrun: ${performance.now().toFixed(1).padStart(7)} ms  ${label}\n`);
+  if (process.env['RRUN_TRACE'] === '1') process.stderr.write(`rrun: ${performance.now().toFixed(1).padStart(7)} ms  ${label}\n`);
 }

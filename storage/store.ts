@@ -31,6 +31,8 @@ export interface SnapshotRequest {
   containers?: boolean;
   /** Which big-data keys to read for an image (e.g. its config). */
   imageBigData?: (image: ImageRecord) => readonly string[];
+  /** Restrict big-data reads to these images (e.g. the one a name resolves to). */
+  bigDataImages?: (images: readonly ImageRecord[]) => readonly ImageRecord[];
 }
 
 async function readIfExists(path: string): Promise<string | undefined> {
@@ -114,7 +116,7 @@ export async function readSnapshot(options: StorageOptions, req: SnapshotRequest
     const containers = req.containers
       ? await loadRecords<ContainerRecord>([paths.containersJson, paths.volatileContainersJson], containerSchema)
       : [];
-    const bigData = await loadBigData(paths, images, req.imageBigData);
+    const bigData = await loadBigData(paths, req.bigDataImages?.(images) ?? images, req.imageBigData);
     return {
       options,
       paths,

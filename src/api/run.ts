@@ -12,6 +12,7 @@ import type { HelperOptions } from '../../helpers/nsexec.js';
 import { containerDirs, createContainer, deleteContainer, makeDir, newRandomId } from '../../storage/containers.js';
 import { layerDirs, storePaths } from '../../storage/paths.js';
 import { checkLayerDirs, layerChain, readSnapshot } from '../../storage/store.js';
+import type { ImageRecord } from '../../storage/records.js';
 import { createContext, type Context, type GlobalOptions } from '../context.js';
 import { trace } from '../trace.js';
 import { configKey, imageConfig } from '../image/catalog.js';
@@ -177,8 +178,16 @@ async function imageSource(ctx: Context, req: RunRequest): Promise<ImageSource> 
     };
   }
   if (req.pull !== undefined) await ensureImage(ctx, req.image as string, req.pull);
-  const snap = await readSnapshot(ctx.storage, { imageBigData: (i) => [configKey(i)] });
-  const image = resolveLocalImage(ctx, snap, req.image as string);
+  // Resolve under the same lock hold, then read only that image's config.
+  let chosen: ImageRecord | undefined;
+  const snap = await readSnapshot(ctx.storage, {
+    imageBigData: (i) => [configKey(i)],
+    bigDataImages: (images) => {
+      chosen = resolveLocalImage(ctx, { images }, req.image as string);
+      return [chosen];
+    },
+  });
+  const image = chosen ?? resolveLocalImage(ctx, snap, req.image as string);
   const chain = layerChain(snap, image.layer, req.image as string);
   await checkLayerDirs(snap, chain, req.image as string);
   const roots = chain.map((l) => layerDirs(snap.paths, l.id).diff);

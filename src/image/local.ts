@@ -7,7 +7,7 @@ import type { Context } from '../context.js';
 import { imageDigests } from './catalog.js';
 import { lookupLocalImage } from './shortnames.js';
 
-export function resolveLocalImage(ctx: Context, snap: StoreSnapshot, input: string): ImageRecord {
+export function resolveLocalImage(ctx: Context, snap: Pick<StoreSnapshot, 'images'>, input: string): ImageRecord {
   const config = loadRegistriesConfig({ ...defaultRegistriesHost, env: ctx.env, uid: ctx.host.uid });
   const candidates = snap.images.map((record) => ({
     record,

@@ -3,13 +3,12 @@
 // fresh upper directory; other stages read-only), like src/image/pull-extract.ts does
 // for extraction. Returns the staged diff the worker printed.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { RrunError } from '../../oci/errors.js';
-import { CLONE, MS, type LaunchPlan, type SetupOp } from '../../helpers/protocol.js';
+import { MS, type LaunchPlan, type SetupOp } from '../../helpers/protocol.js';
 import type { IdMapping } from '../../helpers/idmap.js';
-import { packageRoot } from '../../helpers/package-root.js';
 import type { StagedDiff } from '../../storage/layer-create-stage.js';
 import { launch } from '../runtime/launch.js';
+import { nodeTaskArgv, usernsTaskPlan } from '../runtime/userns-task.js';
 import type { OverlayMode } from '../runtime/rootfs.js';
 import { WORKER_FAILURE, type WorkerJob } from './worker-job.js';
 
@@ -29,17 +28,7 @@ export function mountOps(m: OverlayMount, mode: OverlayMode): SetupOp[] {
 }
 
 export function workerPlan(jobFile: string, mounts: readonly OverlayMount[], mode: OverlayMode, node = process.execPath): LaunchPlan {
-  return {
-    namespaces: CLONE.NEWUSER | CLONE.NEWNS | CLONE.NEWPID,
-    ops: [
-      { op: 'mount', source: null, target: '/', fstype: null, flags: MS.REC | MS.PRIVATE, data: null },
-      ...mounts.flatMap((m) => mountOps(m, mode)),
-    ],
-    process: {
-      argv: [node, join(packageRoot(), 'dist', 'src', 'build', 'worker-main.js'), jobFile],
-      env: ['PATH=/usr/bin:/bin'], cwd: '/', uid: 0, gid: 0, additionalGids: [], setgroups: false, noNewPrivs: true,
-    },
-  };
+  return usernsTaskPlan(nodeTaskArgv('src/build/worker-main.js', [jobFile], node), mounts.flatMap((m) => mountOps(m, mode)));
 }
 
 function failure(tail: string, exitCode: number): RrunError {

@@ -3,7 +3,7 @@
 // podman's running pause process uses with the one rrun computes.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { CLONE, MS, type LaunchPlan } from '../../helpers/protocol.js';
+import type { LaunchPlan } from '../../helpers/protocol.js';
 import { subidMapping, type IdMapping } from '../../helpers/idmap.js';
 import { formatIdMap } from '../../helpers/subid.js';
 import { isRrunError } from '../../oci/errors.js';
@@ -11,6 +11,7 @@ import type { StorageOptions } from '../../storage/options.js';
 import { readSnapshot } from '../../storage/store.js';
 import { mkdirp } from '../../storage/mkdirp.js';
 import { launch } from '../runtime/launch.js';
+import { usernsTaskPlan } from '../runtime/userns-task.js';
 import type { CheckResult } from './types.js';
 
 export async function storeReadCheck(storage: StorageOptions): Promise<CheckResult> {
@@ -27,14 +28,7 @@ export async function storeReadCheck(storage: StorageOptions): Promise<CheckResu
 function probePlan(dir: string): LaunchPlan {
   // Two lower layers and userxattr, as c/storage's own feature test mounts.
   const data = `lowerdir=${dir}/l1:${dir}/l2,upperdir=${dir}/u,workdir=${dir}/w,userxattr`;
-  return {
-    namespaces: CLONE.NEWUSER | CLONE.NEWNS | CLONE.NEWPID,
-    ops: [
-      { op: 'mount', source: null, target: '/', fstype: null, flags: MS.REC | MS.PRIVATE, data: null },
-      { op: 'mount', source: 'overlay', target: `${dir}/m`, fstype: 'overlay', flags: 0, data },
-    ],
-    process: { argv: ['true'], env: ['PATH=/usr/bin:/bin'], cwd: '/', uid: 0, gid: 0, additionalGids: [], setgroups: false, noNewPrivs: true },
-  };
+  return usernsTaskPlan(['true'], [{ op: 'mount', source: 'overlay', target: `${dir}/m`, fstype: 'overlay', flags: 0, data }]);
 }
 
 /** Mount a kernel overlay with userxattr in a user namespace, in the store's tmp dir. */

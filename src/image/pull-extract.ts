@@ -2,14 +2,13 @@
 // namespace with podman's mapping, the tar on its stdin: the same recipe as
 // src/runtime/remove-tree.ts (namespaces only, no setup ops). Only then can it chown to
 // subordinate ids and create the 0:0 whiteout devices that podman's own pull creates.
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { RrunError } from '../../oci/errors.js';
-import { CLONE, type LaunchPlan } from '../../helpers/protocol.js';
+import type { LaunchPlan } from '../../helpers/protocol.js';
 import type { IdMapping } from '../../helpers/idmap.js';
-import { packageRoot } from '../../helpers/package-root.js';
 import type { HelperProcess } from '../../helpers/nsexec.js';
 import { launch } from '../runtime/launch.js';
+import { nodeTaskArgv, usernsTaskPlan } from '../runtime/userns-task.js';
 
 const FAILURE_PREFIX = 'rrun-layer-apply: ';
 
@@ -19,26 +18,8 @@ export interface ExtractTarget {
   opaqueXattr: string;
 }
 
-function mainScript(): string {
-  // The unbundled module (the CLI bundle's chunks live elsewhere; the package root is fixed).
-  return join(packageRoot(), 'dist', 'storage', 'layer-apply-main.js');
-}
-
 export function extractPlan(t: ExtractTarget, node = process.execPath): LaunchPlan {
-  return {
-    namespaces: CLONE.NEWUSER | CLONE.NEWNS | CLONE.NEWPID,
-    ops: [],
-    process: {
-      argv: [node, mainScript(), t.dir, t.whiteouts, t.opaqueXattr],
-      env: ['PATH=/usr/bin:/bin'],
-      cwd: '/',
-      uid: 0,
-      gid: 0,
-      additionalGids: [],
-      setgroups: false,
-      noNewPrivs: true,
-    },
-  };
+  return usernsTaskPlan(nodeTaskArgv('storage/layer-apply-main.js', [t.dir, t.whiteouts, t.opaqueXattr], node));
 }
 
 export interface Extractor {

@@ -3,15 +3,14 @@
 // into a temporary file whose digest and size become the manifest's descriptor.
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { RrunError } from '../../oci/errors.js';
-import { CLONE, type LaunchPlan } from '../../helpers/protocol.js';
+import type { LaunchPlan } from '../../helpers/protocol.js';
 import type { IdMapping } from '../../helpers/idmap.js';
-import { packageRoot } from '../../helpers/package-root.js';
 import { launch } from '../runtime/launch.js';
+import { nodeTaskArgv, usernsTaskPlan } from '../runtime/userns-task.js';
 
 export interface LayerBlob {
   file: string;
@@ -20,20 +19,7 @@ export interface LayerBlob {
 }
 
 function diffPlan(diffDir: string, tarSplit: string): LaunchPlan {
-  return {
-    namespaces: CLONE.NEWUSER | CLONE.NEWNS | CLONE.NEWPID,
-    ops: [],
-    process: {
-      argv: [process.execPath, join(packageRoot(), 'dist', 'storage', 'layer-diff-main.js'), diffDir, tarSplit],
-      env: ['PATH=/usr/bin:/bin'],
-      cwd: '/',
-      uid: 0,
-      gid: 0,
-      additionalGids: [],
-      setgroups: false,
-      noNewPrivs: true,
-    },
-  };
+  return usernsTaskPlan(nodeTaskArgv('storage/layer-diff-main.js', [diffDir, tarSplit]));
 }
 
 function hashing(hash: ReturnType<typeof createHash>, count: { n: number }): Transform {

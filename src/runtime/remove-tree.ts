@@ -4,26 +4,9 @@
 // container's mapping, like podman's `podman unshare rm -rf`.
 import { rmSync } from 'node:fs';
 import { RrunError, errnoCode } from '../../oci/errors.js';
-import { CLONE, type LaunchPlan } from '../../helpers/protocol.js';
 import type { IdMapping } from '../../helpers/idmap.js';
 import { launch } from './launch.js';
-
-function removalPlan(dir: string): LaunchPlan {
-  return {
-    namespaces: CLONE.NEWUSER | CLONE.NEWNS | CLONE.NEWPID,
-    ops: [],
-    process: {
-      argv: ['/bin/rm', '-rf', '--', dir],
-      env: ['PATH=/usr/bin:/bin'],
-      cwd: '/',
-      uid: 0,
-      gid: 0,
-      additionalGids: [],
-      setgroups: false,
-      noNewPrivs: true,
-    },
-  };
-}
+import { usernsTaskPlan } from './userns-task.js';
 
 export async function removeTreeInUserns(dir: string, idmap: IdMapping): Promise<void> {
   try {
@@ -33,7 +16,7 @@ export async function removeTreeInUserns(dir: string, idmap: IdMapping): Promise
     const code = errnoCode(err);
     if (code !== 'EACCES' && code !== 'EPERM') throw err;
   }
-  const result = await launch(removalPlan(dir), { idmap, stdio: ['ignore', 'ignore', 'inherit'], forwardSignals: false });
+  const result = await launch(usernsTaskPlan(['/bin/rm', '-rf', '--', dir]), { idmap, stdio: ['ignore', 'ignore', 'inherit'], forwardSignals: false });
   if (result.exitCode !== 0) {
     throw new RrunError({
       code: 'ERR_REMOVE_TREE',

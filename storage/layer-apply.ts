@@ -56,7 +56,6 @@ export class LayerApplier implements TarSink {
   private fd: number | undefined;
   private filePath = '';
   private current: TarHeader | undefined;
-  private skip = false;
   private readonly dirTimes: [string, number][] = [];
   /** Directories already resolved (host path by container path), cleared on any removal. */
   private dirs = new Map<string, string>();
@@ -127,15 +126,12 @@ export class LayerApplier implements TarSink {
 
   entry(h: TarHeader): void {
     this.current = h;
-    this.skip = false;
     const parts = memberParts(h.name);
-    if (parts.length === 0) {
-      this.skip = true; // "./": the diff root keeps its own mode (c/storage skips it)
-      return;
-    }
+    // "./": the diff root keeps its own mode (c/storage skips it). Skipped members get no
+    // file descriptor, so their data is dropped.
+    if (parts.length === 0) return;
     const base = parts[parts.length - 1] as string;
     if (this.opts.whiteouts === 'overlay' && base.startsWith(WH)) {
-      this.skip = true;
       this.whiteout(parts, base, h);
       return;
     }

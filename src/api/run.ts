@@ -2,7 +2,7 @@
 // container with its writable layer, compute the spec and the helper's plan, launch,
 // wait, clean up. Everything is checked before anything is written, so bad input
 // leaves no container record behind.
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { RrunError, errnoCode } from '../../oci/errors.js';
 import type { RuntimeSpec } from '../../oci/runtime.js';

@@ -5,7 +5,6 @@
 // is a staged layer that storage/layers-write.ts moves into the store under the lock.
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, rmSync } from 'node:fs';
-import { once } from 'node:events';
 import { spawn } from 'node:child_process';
 import { Duplex, PassThrough, Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -17,8 +16,6 @@ import { zstdStream } from '../../helpers/syscalls.js';
 import { TarReader, type TarHeader, type TarSink } from '../../storage/tar-reader.js';
 import { tarSplitToStream } from '../../storage/tar-split.js';
 import type { StagedLayer } from '../../storage/layers-write.js';
-import { blobChunks } from '../registry/blobs.js';
-import type { RegistryClient } from '../registry/client.js';
 import type { Progress } from '../registry/progress.js';
 import { startExtractor, type ExtractTarget, type Extractor } from './pull-extract.js';
 
@@ -29,9 +26,11 @@ export interface LayerJob {
   parent: string | undefined;
 }
 
+/** A layer blob's bytes: from a registry (pull) or an archive (load). */
+export type BlobReader = (desc: Descriptor, o?: { attempts?: number }) => AsyncIterable<Buffer>;
+
 export interface LayerEnv {
-  client: RegistryClient;
-  repo: string;
+  blobs: BlobReader;
   stagingRoot: string;
   idmap: IdMapping;
   whiteouts: ExtractTarget['whiteouts'];
@@ -120,11 +119,11 @@ function looksDamaged(err: unknown): boolean {
   return (err instanceof RrunError && err.code === 'ERR_LAYER_TAR') || (typeof code === 'string' && code.startsWith('Z_'));
 }
 
-/** The digest of the blob as the registry serves it (a second download, only after a failure). */
+/** The digest of the blob as its source serves it (a second read, only after a failure). */
 async function blobDigest(env: LayerEnv, desc: Descriptor): Promise<string> {
   const h = createHash('sha256');
   let n = 0;
-  for await (const c of blobChunks(env.client, env.repo, desc.digest, desc.size, { attempts: 2 })) {
+  for await (const c of env.blobs(desc, { attempts: 2 })) {
     n += c.length;
     if (n > desc.size) break;
     h.update(c);
@@ -196,7 +195,7 @@ async function streamLayer(env: LayerEnv, job: LayerJob, extractor: Extractor, t
   const stdin = await extractor.stdin;
 
   async function* tapped(): AsyncGenerator<Buffer> {
-    for await (const chunk of blobChunks(env.client, env.repo, desc.digest, desc.size)) {
+    for await (const chunk of env.blobs(desc)) {
       compressedSize += chunk.length;
       if (compressedSize > desc.size) throw mismatch('size', desc.digest, String(desc.size), `more than ${desc.size} bytes`);
       compressedHash.update(chunk);

@@ -6,6 +6,7 @@
 // unprivileged process may do for its own ids once `deny` is in /proc/PID/setgroups.
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { ExitCode, RrunError } from '../oci/errors.js';
 import {
   mappedCount,
@@ -106,6 +107,13 @@ export function subidMapping(user: IdUser, host: IdmapHost = realIdmapHost, etc 
     uid: podmanIdMap(user.uid, loadRanges(`${etc}/subuid`, user, user.uid, host)),
     gid: podmanIdMap(user.gid, loadRanges(`${etc}/subgid`, user, user.gid, host)),
   };
+}
+
+/** The mapping for the user running this process: podman's, or only its own id. */
+export function processUserMapping(single: boolean, host: IdmapHost = realIdmapHost): IdMapping {
+  const me = userInfo();
+  const user = { name: me.username, uid: me.uid, gid: me.gid };
+  return single ? singleMapping(user) : subidMapping(user, host);
 }
 
 export function singleMapping(user: IdUser): IdMapping {

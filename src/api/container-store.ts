@@ -9,11 +9,12 @@ import { containerDirs, deleteContainer } from '../../storage/containers.js';
 import { storePaths } from '../../storage/paths.js';
 import type { ContainerRecord } from '../../storage/records.js';
 import { readSnapshot } from '../../storage/store.js';
+import { configKey, imageConfig } from '../image/catalog.js';
 import type { Context, GlobalOptions } from '../context.js';
 import { removeTreeInUserns } from '../runtime/remove-tree.js';
 import type { RunRequest } from '../runtime/request.js';
 import { observe, removeState, stateFiles, stateRoot, type ContainerState, type StateFiles } from '../runtime/state.js';
-import { idMapping } from './run.js';
+import { processUserMapping } from '../../helpers/idmap.js';
 
 /** What create/run decided, kept so start, exec, inspect and cleanup need not decide again. */
 export interface ContainerConfig {
@@ -131,9 +132,19 @@ export async function findContainer(ctx: Context, nameOrId: string): Promise<Rru
 
 /** The record, the writable layer, the directories and the runtime state. */
 export async function removeContainerFiles(ctx: Context, c: RrunContainer): Promise<void> {
-  const idmap = c.config ? idMapping(c.config.request) : idMapping({ singleIdMap: false } as RunRequest);
+  const idmap = processUserMapping(c.config?.request.singleIdMap ?? false);
   await deleteContainer(ctx.storage, c.id, (dir) => removeTreeInUserns(dir, idmap));
   removeState(c.files);
+}
+
+/** The image's StopSignal (podman's default SIGTERM), as a signal name. */
+export async function stopSignalOf(ctx: Context, containerId: string): Promise<string> {
+  const snap = await readSnapshot(ctx.storage, { containers: true, imageBigData: (i) => [configKey(i)] });
+  const imageId = snap.containers.find((c) => c.id === containerId)?.image;
+  const image = snap.images.find((i) => i.id === imageId);
+  const sig = image ? imageConfig(snap, image)?.config?.StopSignal : undefined;
+  if (sig === undefined || sig === '') return 'SIGTERM';
+  return /^\d+$/.test(sig) ? sig : `SIG${sig.toUpperCase().replace(/^SIG/, '')}`;
 }
 
 export function stateFilesOf(ctx: Context, id: string): StateFiles {

@@ -2,13 +2,11 @@
 // its spec, and keep what was decided in userdata/rrun.json for start, exec and inspect.
 import { writeFileSync } from 'node:fs';
 import { RrunError } from '../../oci/errors.js';
-import { readSnapshot } from '../../storage/store.js';
 import { createContext, type Context } from '../context.js';
-import { configKey, imageConfig } from '../image/catalog.js';
 import { probeNetworkHost } from '../runtime/network-host.js';
 import { withContainerLock, writeState } from '../runtime/state.js';
 import { build, networkOf, toRequest, type RunOptions } from './run.js';
-import { stateFilesOf, writeConfig, type ContainerConfig } from './container-store.js';
+import { stateFilesOf, stopSignalOf, writeConfig, type ContainerConfig } from './container-store.js';
 import { containerDirs } from '../../storage/containers.js';
 import { storePaths } from '../../storage/paths.js';
 
@@ -27,16 +25,6 @@ export function withTerm(opts: CreateOptions): CreateOptions {
   if (!opts.tty) return opts;
   const env = Array.isArray(opts.env) ? opts.env : Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v}`);
   return { ...opts, env: ['TERM=xterm', ...env] };
-}
-
-/** The image's StopSignal (podman's default SIGTERM), as a signal name. */
-async function stopSignalOf(ctx: Context, containerId: string): Promise<string> {
-  const snap = await readSnapshot(ctx.storage, { containers: true, imageBigData: (i) => [configKey(i)] });
-  const imageId = snap.containers.find((c) => c.id === containerId)?.image;
-  const image = snap.images.find((i) => i.id === imageId);
-  const sig = image ? imageConfig(snap, image)?.config?.StopSignal : undefined;
-  if (sig === undefined || sig === '') return 'SIGTERM';
-  return /^\d+$/.test(sig) ? sig : `SIG${sig.toUpperCase().replace(/^SIG/, '')}`;
 }
 
 export async function create(opts: CreateOptions, ctx?: Context): Promise<Created> {

@@ -3,11 +3,10 @@
 // wait, clean up. Everything is checked before anything is written, so bad input
 // leaves no container record behind.
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
 import { RrunError, errnoCode } from '../../oci/errors.js';
 import type { RuntimeSpec } from '../../oci/runtime.js';
 import type { LaunchPlan } from '../../helpers/protocol.js';
-import { mappingFacts, singleMapping, subidMapping, type IdMapping } from '../../helpers/idmap.js';
+import { mappingFacts, processUserMapping, type IdMapping } from '../../helpers/idmap.js';
 import type { HelperOptions } from '../../helpers/nsexec.js';
 import { containerDirs, createContainer, deleteContainer, makeDir, newRandomId } from '../../storage/containers.js';
 import { layerDirs, storePaths } from '../../storage/paths.js';
@@ -15,6 +14,7 @@ import { checkLayerDirs, layerChain, readSnapshot } from '../../storage/store.js
 import type { ImageRecord } from '../../storage/records.js';
 import { createContext, type Context, type GlobalOptions } from '../context.js';
 import { trace } from '../trace.js';
+import { forgetRun, recordKeptRun } from './run-record.js';
 import { configKey, imageConfig } from '../image/catalog.js';
 import { resolveLocalImage } from '../image/local.js';
 import { ensureImage, parsePullPolicy } from '../image/pull-policy.js';
@@ -144,10 +144,8 @@ function volumeKinds(volumes: readonly VolumeRequest[]): Map<string, 'file' | 'd
   return kinds;
 }
 
-export function idMapping(req: RunRequest): IdMapping {
-  const me = userInfo();
-  const user = { name: me.username, uid: me.uid, gid: me.gid };
-  return req.singleIdMap ? singleMapping(user) : subidMapping(user);
+export function idMapping(req: Pick<RunRequest, 'singleIdMap'>): IdMapping {
+  return processUserMapping(req.singleIdMap);
 }
 
 function specMappings(m: IdMapping): { uid: RuntimeSpec['linux']['uidMappings']; gid: RuntimeSpec['linux']['gidMappings'] } {
@@ -295,7 +293,9 @@ export async function build(
     if (etc.containerenv !== undefined) writeFileSync(etc.containerenv, '', { mode: 0o644 });
     if (files.resolvConf !== undefined) writeFileSync(`${rundata}/resolv.conf`, files.resolvConf, { mode: 0o644 });
   }
-  const mtabLink = src.imageId !== undefined && !src.exists('/etc/mtab');
+  // A restarted container's own layer may already hold the link from its first start.
+  const ownLayer = existing !== undefined && existing.layer !== '' ? [layerDirs(paths, existing.layer).diff] : [];
+  const mtabLink = src.imageId !== undefined && !src.exists('/etc/mtab') && !imagePathExists(ownLayer, '/etc/mtab');
   const plan = buildLaunchPlan({
     ...planInput(spec, { rootfs, idmap: mappingFacts(idmap), etc, mtabLink, sourceKinds: kinds, ...(security.bpf ? { seccomp: security.bpf } : {}) }),
     sysctls: network.sysctls,
@@ -339,6 +339,8 @@ export async function run(opts: RunOptions, ctx?: Context): Promise<RunResult> {
   const req = toRequest(opts, networkOf(opts, netFacts));
   const built = await build(context, req, false, netFacts);
   if (opts.tty) built.plan.stage0 = { ...built.plan.stage0, terminal: { forwardStdin: req.interactive } };
+  const kept = !req.remove && req.image !== undefined;
+  if (kept) await recordKeptRun(context, built, req, opts);
   let started = false;
   let attached: AttachedNetwork | undefined;
   try {
@@ -368,6 +370,7 @@ export async function run(opts: RunOptions, ctx?: Context): Promise<RunResult> {
     // After the container: its helper goes only once nothing can use the network any more.
     await attached?.stop();
     await cleanup(context, built, req, started);
+    if (kept && !started) forgetRun(context, built.containerId);
     trace('cleanup: done');
   }
 }

@@ -223,3 +223,18 @@ test('symlinks in the root filesystem cannot redirect setup to host paths', asyn
   }
   await runAs(['rm', '-rf', dir, src]);
 });
+
+test('a kept foreground container shows as exited with its code and can be started again', async (t) => {
+  if (!need(t, 'localhost/busybox:latest')) return;
+  const name = `rrun-kept-${process.pid}`;
+  assert.equal((await rrun(['run', '--name', name, 'busybox', 'sh', '-c', 'exit 4'])).code, 4);
+  try {
+    const state = ok(await rrun(['inspect', '--format', '{{.State.Status}} {{.State.ExitCode}}', name]), 'inspect');
+    assert.equal(state.trim(), 'exited 4');
+    const ps = ok(await rrun(['ps', '-a', '--format', '{{.Names}} {{.Status}}']), 'ps -a');
+    assert.match(ps, new RegExp(`^${name} Exited \\(4\\)`, 'm'));
+    assert.equal((await rrun(['start', '-a', name])).code, 4, 'a restart runs the same command again');
+  } finally {
+    ok(await rrun(['rm', name]), 'rm');
+  }
+});

@@ -52,7 +52,7 @@ function idmap(): IdMapping {
   return subidMapping({ name: me.username, uid: me.uid, gid: me.gid });
 }
 
-function pullEnv(ctx: Context, o: PullOptions, progress: Progress): PullEnv {
+export function pullEnv(ctx: Context, o: PullOptions, progress: Progress): PullEnv {
   const paths = storePaths(ctx.storage);
   const map = idmap();
   let hasMountProgram: string | null = null;

@@ -42,6 +42,8 @@ const buildVerb = (): Promise<VerbModule> => import('./commands/build.js');
 const rmiVerb = (): Promise<VerbModule> => import('./commands/rmi.js');
 const doctorVerb = (): Promise<VerbModule> => import('./commands/doctor.js');
 const existsVerb = (): Promise<VerbModule> => import('./commands/exists.js');
+const loadVerb = (): Promise<VerbModule> => import('./commands/load.js');
+const saveVerb = (): Promise<VerbModule> => import('./commands/save.js');
 
 export const verbs: readonly Verb[] = [
   { path: ['run'], summary: 'Run a command in a new container', load: runVerb },
@@ -73,6 +75,10 @@ export const verbs: readonly Verb[] = [
   { path: ['image', 'tag'], summary: 'Add an additional name to a local image', load: tagVerb, hidden: true },
   { path: ['rmi'], summary: 'Remove one or more images from local storage', load: rmiVerb },
   { path: ['image', 'rm'], summary: 'Remove one or more images from local storage', load: rmiVerb, hidden: true },
+  { path: ['save'], summary: 'Save image(s) to an archive', load: saveVerb },
+  { path: ['image', 'save'], summary: 'Save image(s) to an archive', load: saveVerb, hidden: true },
+  { path: ['load'], summary: 'Load image(s) from a tar archive', load: loadVerb },
+  { path: ['image', 'load'], summary: 'Load image(s) from a tar archive', load: loadVerb, hidden: true },
   { path: ['login'], summary: 'Log in to a container registry', load: loginVerb },
   { path: ['logout'], summary: 'Log out of a container registry', load: logoutVerb },
   { path: ['images'], summary: 'List images in local storage', load: images },

@@ -27,7 +27,7 @@ export interface PullTarget {
   names: string[];
 }
 
-export interface PullEnv extends Omit<LayerEnv, 'client' | 'repo' | 'stagingRoot'> {
+export interface PullEnv extends Omit<LayerEnv, 'blobs' | 'stagingRoot'> {
   paths: StorePaths;
   platform: PlatformWanted;
   /** Layers downloaded at once (c/image's default is 6; 3 suits small machines). */
@@ -104,7 +104,7 @@ function alive(pid: number): boolean {
   }
 }
 
-async function presentLayers(paths: StorePaths): Promise<Set<string>> {
+export async function presentLayers(paths: StorePaths): Promise<Set<string>> {
   // Read without a lock: only a hint to skip downloads; the commit re-checks under the lock.
   try {
     const text = readFileSync(paths.layersJson, 'utf8');
@@ -116,7 +116,7 @@ async function presentLayers(paths: StorePaths): Promise<Set<string>> {
 }
 
 /** Run `fn` over `items` with at most `limit` at once; every item settles. */
-async function settleBounded<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<PromiseSettledResult<R>[]> {
+export async function settleBounded<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<PromiseSettledResult<R>[]> {
   const results: PromiseSettledResult<R>[] = new Array(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -154,7 +154,7 @@ export async function pullImage(env: PullEnv, t: PullTarget): Promise<Pulled> {
   env.progress.line(`Copying ${missing.length} of ${jobs.length} layers (${jobs.length - missing.length} already present)`);
   const staging = await stagingRoot(env.paths, env.removeTree);
   try {
-    const layerEnv: LayerEnv = { ...env, client: t.client, repo: t.repo, stagingRoot: staging };
+    const layerEnv: LayerEnv = { ...env, blobs: (d, o) => blobChunks(t.client, t.repo, d.digest, d.size, o), stagingRoot: staging };
     const settled = await settleBounded(missing, env.parallel, (j) => stageLayer(layerEnv, j));
     const failed = settled.find((s) => s.status === 'rejected');
     if (failed !== undefined) throw (failed as PromiseRejectedResult).reason;
@@ -173,7 +173,7 @@ export async function pullImage(env: PullEnv, t: PullTarget): Promise<Pulled> {
   }
 }
 
-async function commit(env: PullEnv, staged: StagedLayer[], image: Parameters<typeof commitImage>[2]): Promise<void> {
+export async function commit(env: Pick<PullEnv, 'paths' | 'removeTree'>, staged: StagedLayer[], image: Parameters<typeof commitImage>[2]): Promise<void> {
   const p = env.paths;
   for (const d of [p.driverHome, p.layersDir, p.imagesDir]) mkdirSync(d, { recursive: true, mode: 0o700 });
   const locks = [

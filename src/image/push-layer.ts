@@ -18,7 +18,7 @@ export interface LayerBlob {
   size: number;
 }
 
-function diffPlan(diffDir: string, tarSplit: string): LaunchPlan {
+export function diffPlan(diffDir: string, tarSplit: string): LaunchPlan {
   return usernsTaskPlan(nodeTaskArgv('storage/layer-diff-main.js', [diffDir, tarSplit]));
 }
 

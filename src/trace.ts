@@ -6,6 +6,10 @@ export function enableTrace(): void {
   process.env['RRUN_TRACE'] = '1';
 }
 
+export function tracing(): boolean {
+  return process.env['RRUN_TRACE'] === '1';
+}
+
 export function trace(label: string): void {
   if (process.env['RRUN_TRACE'] === '1') process.stderr.write(`rrun: ${performance.now().toFixed(1).padStart(7)} ms  ${label}\n`);
 }

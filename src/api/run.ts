@@ -5,7 +5,7 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { RrunError, errnoCode } from '../../oci/errors.js';
 import type { RuntimeSpec } from '../../oci/runtime.js';
-import type { LaunchPlan } from '../../helpers/protocol.js';
+import { describeOp, type LaunchPlan } from '../../helpers/protocol.js';
 import { mappingFacts, processUserMapping, type IdMapping } from '../../helpers/idmap.js';
 import type { HelperOptions } from '../../helpers/nsexec.js';
 import { containerDirs, createContainer, deleteContainer, makeDir, newRandomId } from '../../storage/containers.js';
@@ -13,7 +13,7 @@ import { layerDirs, storePaths } from '../../storage/paths.js';
 import { checkLayerDirs, layerChain, readSnapshot } from '../../storage/store.js';
 import type { ImageRecord } from '../../storage/records.js';
 import { createContext, type Context, type GlobalOptions } from '../context.js';
-import { trace } from '../trace.js';
+import { trace, tracing } from '../trace.js';
 import { forgetRun, recordKeptRun } from './run-record.js';
 import { configKey, imageConfig } from '../image/catalog.js';
 import { resolveLocalImage } from '../image/local.js';
@@ -30,6 +30,7 @@ import { attachNetwork, type AttachedNetwork, type NetworkSetup } from '../runti
 import { networkRequest, prepareNetwork, probeNetworkHost, type NetworkFlags, type NetworkHostFacts } from '../runtime/network-host.js';
 import { lowerLinks, overlayMode, overlayRootfs } from '../runtime/rootfs.js';
 import { buildSpec } from '../runtime/spec.js';
+import { applyLimits, delegatedCgroup, hasLimits, parseMemory } from '../runtime/cgroups.js';
 import { containerSecurity } from '../security/container-security.js';
 import { planInput } from '../runtime/spec-plan.js';
 import { parseTmpfs, parseVolume } from '../runtime/volumes.js';
@@ -73,6 +74,10 @@ export interface RunOptions extends GlobalOptions {
   capDrop?: string[];
   /** All capabilities, no seccomp, nothing masked (still rootless). */
   privileged?: boolean;
+  /** `--memory` (bytes, or podman's `512m` syntax), `--cpus`, `--pids-limit`. */
+  memory?: number | string;
+  cpus?: number;
+  pidsLimit?: number;
   /** podman's --security-opt values: seccomp=PATH|unconfined, no-new-privileges[=BOOL], label=disable. */
   securityOpt?: string[];
   /** `-t`: a pty from the container's devpts, proxied by the helper (raw mode, SIGWINCH). */
@@ -122,6 +127,11 @@ export function toRequest(o: RunOptions, network: Pick<RunRequest, 'network' | '
     net: network.net,
     singleIdMap: o.singleIdMap ?? false,
     security: { capAdd: o.capAdd ?? [], capDrop: o.capDrop ?? [], privileged: o.privileged ?? false, securityOpt: o.securityOpt ?? [] },
+    limits: {
+      memory: typeof o.memory === 'string' ? parseMemory(o.memory) : o.memory,
+      cpus: o.cpus,
+      pidsLimit: o.pidsLimit,
+    },
   };
 }
 
@@ -219,6 +229,8 @@ export interface Built extends Prepared {
   containerName: string;
   idmap: IdMapping;
   network: NetworkSetup;
+  /** The delegated cgroup subtree to put the container in, when it has limits. */
+  cgroup?: string | undefined;
 }
 
 /** An already registered container (rrun start): its record is reused, not created. */
@@ -232,6 +244,8 @@ export async function build(
   ctx: Context, req: RunRequest, dryRun: boolean, netFacts: NetworkHostFacts, existing?: ExistingContainer,
 ): Promise<Built> {
   trace('build: start');
+  // Refused before anything is written when this machine cannot enforce them.
+  const cgroup = req.limits && hasLimits(req.limits) ? delegatedCgroup(ctx.host.uid, req.limits) : undefined;
   const idmap = idMapping(req);
   const kinds = volumeKinds(req.volumes);
   const src = await imageSource(ctx, req);
@@ -302,7 +316,7 @@ export async function build(
     ...(network.loopbackUp !== undefined ? { loopbackUp: network.loopbackUp } : {}),
   });
   trace('build: plan ready');
-  return { spec, plan, containerId, containerName, idmap, network: network.setup };
+  return { spec, plan, containerId, containerName, idmap, network: network.setup, cgroup };
 }
 
 export function networkOf(o: RunOptions, facts: NetworkHostFacts): Pick<RunRequest, 'network' | 'net'> {
@@ -339,10 +353,12 @@ export async function run(opts: RunOptions, ctx?: Context): Promise<RunResult> {
   const req = toRequest(opts, networkOf(opts, netFacts));
   const built = await build(context, req, false, netFacts);
   if (opts.tty) built.plan.stage0 = { ...built.plan.stage0, terminal: { forwardStdin: req.interactive } };
+  if (tracing()) built.plan.ops.forEach((op, i) => trace(`plan op ${i}: ${describeOp(op)}`));
   const kept = !req.remove && req.image !== undefined;
   if (kept) await recordKeptRun(context, built, req, opts);
   let started = false;
   let attached: AttachedNetwork | undefined;
+  let releaseCgroup: (() => void) | undefined;
   try {
     const result = await launch(built.plan, {
       idmap: built.idmap,
@@ -352,6 +368,7 @@ export async function run(opts: RunOptions, ctx?: Context): Promise<RunResult> {
       ...(opts.signal !== undefined ? { signal: opts.signal } : {}),
       // The netns exists and root in it is mapped: attach slirp4netns/pasta before setup goes on.
       onNamespaces: async (pid) => {
+        if (built.cgroup !== undefined && req.limits) releaseCgroup = applyLimits(built.cgroup, built.containerId, pid, req.limits);
         attached = await attachNetwork(built.network, pid);
         trace('network: attached');
       },
@@ -369,6 +386,7 @@ export async function run(opts: RunOptions, ctx?: Context): Promise<RunResult> {
   } finally {
     // After the container: its helper goes only once nothing can use the network any more.
     await attached?.stop();
+    releaseCgroup?.();
     await cleanup(context, built, req, started);
     if (kept && !started) forgetRun(context, built.containerId);
     trace('cleanup: done');

@@ -1,5 +1,6 @@
 // What a caller asks for when running a container, already decoded and validated: the
 // library's `run()` options and the CLI's flags both become a RunRequest.
+import type { ResourceLimits } from './cgroups.js';
 import type { SecurityRequest } from '../security/container-security.js';
 
 /** `--network`: a private netns with slirp4netns or pasta, loopback only, or the host's. */
@@ -82,4 +83,6 @@ export interface RunRequest {
   singleIdMap: boolean;
   /** --cap-add/--cap-drop/--privileged/--security-opt; absent: podman's defaults. */
   security?: SecurityRequest | undefined;
+  /** --memory/--cpus/--pids-limit; refused where no delegated cgroup v2 exists. */
+  limits?: ResourceLimits | undefined;
 }

@@ -18,6 +18,7 @@ export const valuedOptions = new Set([
   '-v', '--volume', '--tmpfs', '--network', '--net', '--userns', '--pull', '--platform',
   '-p', '--publish', '--add-host', '--dns', '--dns-search', '--dns-option',
   '--cap-add', '--cap-drop', '--security-opt',
+  '-m', '--memory', '--cpus', '--pids-limit',
 ]);
 
 /** Insert `--` after the first positional (IMAGE) so later flags reach the command. */
@@ -101,6 +102,12 @@ async function runOrDetach(opts: CreateOptions, detach: boolean): Promise<number
   return 0;
 }
 
+function numberFlag(flag: string, value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw usageError(`invalid argument "${value}" for "${flag}" flag: not a number`);
+  return n;
+}
+
 export const runCmd = (globals: CliGlobals, name: string, action?: Action) =>
   command({
     name: `rrun ${name}`,
@@ -135,6 +142,9 @@ export const runCmd = (globals: CliGlobals, name: string, action?: Action) =>
       capAdd: multioption({ long: 'cap-add', type: array(string), description: 'Add capabilities (NAME[,NAME…] or ALL)' }),
       capDrop: multioption({ long: 'cap-drop', type: array(string), description: 'Drop capabilities (NAME[,NAME…] or ALL)' }),
       privileged: flag({ long: 'privileged', description: 'All capabilities, no seccomp, no masked paths (still rootless)' }),
+      memory: option({ long: 'memory', short: 'm', type: optional(string), description: 'Memory limit (e.g. 512m); needs a delegated cgroup v2' }),
+      cpus: option({ long: 'cpus', type: optional(string), description: 'Number of CPUs (e.g. 1.5); needs a delegated cgroup v2' }),
+      pidsLimit: option({ long: 'pids-limit', type: optional(string), description: 'Maximum number of processes; needs a delegated cgroup v2' }),
       securityOpt: multioption({ long: 'security-opt', type: array(string), description: 'seccomp=PATH|unconfined, no-new-privileges[=true|false], label=disable' }),
       pull: option({ long: 'pull', type: optional(string), description: 'Pull image policy: missing (default), always, never, newer' }),
       tlsVerify: option({ long: 'tls-verify', type: optional(string), description: 'Require HTTPS and verify certificates when pulling (default true)' }),
@@ -182,6 +192,9 @@ export const runCmd = (globals: CliGlobals, name: string, action?: Action) =>
         capDrop: a.capDrop,
         privileged: a.privileged,
         securityOpt: a.securityOpt,
+        ...(a.memory !== undefined ? { memory: a.memory } : {}),
+        ...(a.cpus !== undefined ? { cpus: numberFlag('--cpus', a.cpus) } : {}),
+        ...(a.pidsLimit !== undefined ? { pidsLimit: numberFlag('--pids-limit', a.pidsLimit) } : {}),
       };
       if (a.dryRun) {
         process.stdout.write(goJson(printable(await prepareRun(opts)), '  ', false));

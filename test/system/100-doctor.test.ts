@@ -114,3 +114,19 @@ test('a user without subordinate ids: run and doctor print the usermod fix', asy
   assert.equal(single.stdout, '0\n');
   assert.match(single.stderr, /--userns=single: only your own id is mapped/);
 });
+
+test('resource limits are refused with the reason where no delegated cgroup v2 exists', async () => {
+  const { statfsSync } = await import('node:fs');
+  const v2 = statfsSync('/sys/fs/cgroup').type === 0x63677270;
+  const r = await rrun(['run', '--rm', '--memory', '256m', '--pids-limit', '50', 'busybox', 'true']);
+  if (v2) {
+    // Delegation depends on a systemd user session: either applied (0) or refused with the fix.
+    assert.ok(r.code === 0 || /loginctl enable-linger/.test(r.stderr), r.stderr);
+  } else {
+    assert.equal(r.code, 125);
+    assert.match(r.stderr, /need cgroup v2: \/sys\/fs\/cgroup is cgroup v1 or a v1\/v2 hybrid/);
+  }
+  const bad = await rrun(['run', '--rm', '--cpus', 'many', 'busybox', 'true']);
+  assert.equal(bad.code, 125);
+  assert.match(bad.stderr, /invalid argument "many" for "--cpus" flag/);
+});

@@ -44,6 +44,8 @@ const doctorVerb = (): Promise<VerbModule> => import('./commands/doctor.js');
 const existsVerb = (): Promise<VerbModule> => import('./commands/exists.js');
 const loadVerb = (): Promise<VerbModule> => import('./commands/load.js');
 const saveVerb = (): Promise<VerbModule> => import('./commands/save.js');
+const exportVerb = (): Promise<VerbModule> => import('./commands/export.js');
+const importVerb = (): Promise<VerbModule> => import('./commands/import.js');
 
 export const verbs: readonly Verb[] = [
   { path: ['run'], summary: 'Run a command in a new container', load: runVerb },
@@ -77,6 +79,10 @@ export const verbs: readonly Verb[] = [
   { path: ['image', 'rm'], summary: 'Remove one or more images from local storage', load: rmiVerb, hidden: true },
   { path: ['save'], summary: 'Save image(s) to an archive', load: saveVerb },
   { path: ['image', 'save'], summary: 'Save image(s) to an archive', load: saveVerb, hidden: true },
+  { path: ['import'], summary: 'Import a tarball to create a filesystem image', load: importVerb },
+  { path: ['image', 'import'], summary: 'Import a tarball to create a filesystem image', load: importVerb, hidden: true },
+  { path: ['export'], summary: "Export container's filesystem contents as a tar archive", load: exportVerb },
+  { path: ['container', 'export'], summary: "Export container's filesystem contents as a tar archive", load: exportVerb, hidden: true },
   { path: ['load'], summary: 'Load image(s) from a tar archive', load: loadVerb },
   { path: ['image', 'load'], summary: 'Load image(s) from a tar archive', load: loadVerb, hidden: true },
   { path: ['login'], summary: 'Log in to a container registry', load: loginVerb },

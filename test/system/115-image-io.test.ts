@@ -122,3 +122,29 @@ test('save errors as podman: a missing directory, an unknown image', async (t) =
   }
   assert.equal(existsSync('/tmp/rrun-io-never.tar'), false);
 });
+
+const LIST = 'find / -mindepth 1 -xdev \\( -path /proc -o -path /sys -o -path /dev -o -path /etc/hosts -o -path /etc/hostname -o -path /etc/resolv.conf -o -path /run/.containerenv \\) -prune -o -print | sort | while read -r p; do stat -c "%n %a %u %g %s %F %Y" "$p"; done';
+
+test('rrun export of a container → rrun import: the same files (find + stat)', async (t) => {
+  if (!requirePrereq(t, hasFixture(BUSYBOX), fixtureMissingReason(BUSYBOX))) return;
+  const s = store();
+  const d = dir();
+  const name = 'rrun-io-test-export';
+  const theirs = 'localhost/rrun-io-test-imported';
+  ok(await rrun([...s.args, 'load', '-q', '-i', await saved(d)]), 'load busybox');
+  const original = ok(await rrun([...s.args, 'run', '--name', name, BUSYBOX, 'sh', '-c', `echo x > /new.txt; mkdir -p /d/e; chown 1000:1000 /d/e; rm /bin/cpio; ${LIST}`]), 'run');
+  ok(await rrun([...s.args, 'export', '-o', `${d}/rootfs.tar`, name]), 'export');
+  const id = ok(await rrun([...s.args, 'import', '-q', '-c', 'CMD ["/bin/sh"]', `${d}/rootfs.tar`, theirs]), 'import').trim();
+  assert.match(id, /^sha256:[0-9a-f]{64}$/);
+  const a = ok(await rrun([...s.args, 'run', '--rm', '--entrypoint', 'sh', theirs, '-c', LIST]), 'list imported');
+  assert.equal(a, original);
+  assert.equal(ok(await podman([...s.args, 'run', '--rm', '--entrypoint', 'sh', theirs, '-c', LIST]), 'podman list imported'), original);
+  assert.match(a, /^\/new\.txt 644 0 0 2 /m);
+  assert.match(a, /^\/d\/e 755 1000 1000 /m);
+  assert.doesNotMatch(a, /^\/bin\/cpio /m);
+});
+
+async function saved(d: string): Promise<string> {
+  ok(await podman(['save', '-q', '-o', `${d}/bb.tar`, BUSYBOX]), 'podman save');
+  return `${d}/bb.tar`;
+}

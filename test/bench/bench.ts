@@ -1,32 +1,35 @@
 // `npm run bench`: rrun against podman on this machine, in the same run, paired
-// (A B A B …) so that machine noise hits both alike. Reports medians and the median of
-// the pair-by-pair ratios, and peak RSS (GNU time's %M) of the rrun process.
+// (A B A B …) so that machine noise hits both alike. Reports medians, the median of the
+// pair-by-pair ratios, and peak RSS (GNU time's %M) of the rrun process.
 //
 // As root it prepares the rootless test bed and re-runs itself as the test user, so no
-// `runuser` is inside any timed command.
+// `runuser` is inside any timed command. RRUN_BENCH_RUNS sets the pairs per row (15);
+// RRUN_BENCH_ONLY=substring picks rows.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { prepareTestBed, testBed } from '../lib/testbed.js';
 import { userArgv } from '../lib/bed.js';
+import { pushFixture, startRegistry } from '../lib/registry.js';
 
 interface Row {
   name: string;
   rrun: string[];
   podman: string[];
   runs: number;
+  /** Run before each timed command (not timed), e.g. to empty a store. */
+  reset?: () => void;
 }
 
 const PAIRS = Number(process.env['RRUN_BENCH_RUNS'] ?? '15');
+const ONLY = process.env['RRUN_BENCH_ONLY'] ?? '';
 
-function rows(repo: string): Row[] {
-  const rrun = `${repo}/bin/rrun`;
-  return [
-    { name: 'run --rm busybox true (--network none)', rrun: [rrun, 'run', '--rm', '--network', 'none', 'busybox', 'true'], podman: ['podman', 'run', '--rm', '--network', 'none', 'busybox', 'true'], runs: PAIRS },
-    { name: 'headline: run --rm node npm --version (--network none)', rrun: [rrun, 'run', '--rm', '--network', 'none', 'node', 'npm', '--version'], podman: ['podman', 'run', '--rm', '--network', 'none', 'node', 'npm', '--version'], runs: Math.max(5, Math.floor(PAIRS / 2)) },
-    { name: 'images', rrun: [rrun, 'images'], podman: ['podman', 'images'], runs: PAIRS },
-    { name: 'image inspect node', rrun: [rrun, 'image', 'inspect', 'node'], podman: ['podman', 'image', 'inspect', 'node'], runs: PAIRS },
-  ];
+function sh(argv: readonly string[]): string {
+  const r = spawnSync(argv[0] as string, argv.slice(1), { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${String(r.status)}: ${r.stderr.slice(-400)}`);
+  return r.stdout;
 }
 
 function timeOnce(argv: readonly string[]): number {
@@ -38,10 +41,11 @@ function timeOnce(argv: readonly string[]): number {
 }
 
 /** Peak RSS in KiB of the command's own process (GNU time), median of a few runs. */
-function peakRss(argv: readonly string[]): number | undefined {
+function peakRss(argv: readonly string[], reset?: () => void): number | undefined {
   if (!existsSync('/usr/bin/time')) return undefined;
   const values: number[] = [];
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < 3; i++) {
+    reset?.();
     const r = spawnSync('/usr/bin/time', ['-f', '%M', ...argv], { stdio: ['ignore', 'ignore', 'pipe'] });
     const last = r.stderr.toString().trim().split('\n').at(-1) ?? '';
     if (/^\d+$/.test(last)) values.push(Number(last));
@@ -55,39 +59,144 @@ function median(values: readonly number[]): number {
   return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
-function measure(row: Row): { rrun: number; podman: number; ratio: number; rss?: number; podmanRss?: number } {
-  for (let i = 0; i < 2; i++) {
-    timeOnce(row.rrun);
-    timeOnce(row.podman);
+interface Measured {
+  rrun: number;
+  podman: number;
+  ratio: number;
+  rss?: number | undefined;
+  podmanRss?: number | undefined;
+}
+
+function measure(row: Row): Measured {
+  const timed = (argv: readonly string[]): number => {
+    row.reset?.();
+    return timeOnce(argv);
+  };
+  if (row.reset === undefined) {
+    timed(row.rrun);
+    timed(row.podman);
   }
   const a: number[] = [];
   const b: number[] = [];
   for (let i = 0; i < row.runs; i++) {
-    a.push(timeOnce(row.rrun));
-    b.push(timeOnce(row.podman));
+    a.push(timed(row.rrun));
+    b.push(timed(row.podman));
   }
-  const ratio = median(a.map((x, i) => x / (b[i] as number)));
-  const rss = peakRss(row.rrun);
-  const podmanRss = peakRss(row.podman);
-  return { rrun: median(a), podman: median(b), ratio, ...(rss !== undefined ? { rss } : {}), ...(podmanRss !== undefined ? { podmanRss } : {}) };
+  return {
+    rrun: median(a),
+    podman: median(b),
+    ratio: median(a.map((x, i) => x / (b[i] as number))),
+    rss: peakRss(row.rrun, row.reset),
+    podmanRss: peakRss(row.podman, row.reset),
+  };
 }
 
-function inner(): void {
+function runRows(repo: string): Row[] {
+  const rrun = `${repo}/bin/rrun`;
+  const pair = (name: string, args: string[], runs = PAIRS): Row => ({ name, rrun: [rrun, ...args], podman: ['podman', ...args], runs });
+  return [
+    pair('run --rm --network none busybox true', ['run', '--rm', '--network', 'none', 'busybox', 'true']),
+    pair('run --rm busybox true (default network)', ['run', '--rm', 'busybox', 'true']),
+    pair('headline: run --rm node npm --version (default network)', ['run', '--rm', 'node', 'npm', '--version'], Math.max(5, PAIRS >> 1)),
+    pair('images', ['images']),
+    pair('image inspect node', ['image', 'inspect', 'node']),
+  ];
+}
+
+/** A fresh empty store per timed pull: the previous one is removed inside the user namespace. */
+async function pullRow(repo: string, scratch: string): Promise<{ row: Row; stop: () => Promise<void> }> {
+  const reg = await startRegistry();
+  await pushFixture('docker.io/library/node:latest', `${reg.host}/library/node:latest`);
+  const store = (who: string): string[] => ['--root', join(scratch, `${who}-root`), '--runroot', join(scratch, `${who}-run`)];
+  const ref = `${reg.host}/library/node:latest`;
+  const reset = (): void => {
+    sh(['podman', 'unshare', 'rm', '-rf', join(scratch, 'rrun-root'), join(scratch, 'podman-root'), join(scratch, 'rrun-run'), join(scratch, 'podman-run')]);
+  };
+  const row: Row = {
+    name: 'cold pull of node (3 layers) from a local registry',
+    rrun: [`${repo}/bin/rrun`, ...store('rrun'), 'pull', '-q', '--tls-verify=false', ref],
+    podman: ['podman', ...store('podman'), 'pull', '-q', '--tls-verify=false', ref],
+    runs: Math.max(2, Math.min(3, PAIRS)),
+    reset,
+  };
+  return { row, stop: async () => { reset(); await reg.stop(); } };
+}
+
+function buildRow(repo: string, scratch: string): Row {
+  const ctx = join(scratch, 'build-ctx');
+  sh(['mkdir', '-p', join(ctx, 'files')]);
+  for (let i = 0; i < 200; i++) writeFileSync(join(ctx, 'files', `f${i}.txt`), `file ${i}\n`.repeat(50));
+  writeFileSync(join(ctx, 'Containerfile'), [
+    'FROM localhost/busybox', 'RUN mkdir -p /data && echo one > /data/one', 'COPY files /data/files',
+    'RUN dd if=/dev/zero of=/data/blob bs=1M count=10 2>/dev/null', 'RUN rm /bin/wget || true', 'ENV X=1', 'CMD ["sh"]', '',
+  ].join('\n'));
+  const reset = (): void => {
+    for (const tool of [`${repo}/bin/rrun`, 'podman']) spawnSync(tool, ['rmi', '-f', 'localhost/rrun-bench-build'], { stdio: 'ignore' });
+  };
+  return {
+    name: 'build --no-cache (3 RUN, 1 COPY of 200 files)',
+    rrun: [`${repo}/bin/rrun`, 'build', '--no-cache', '-q', '-t', 'localhost/rrun-bench-build', ctx],
+    podman: ['podman', 'build', '--no-cache', '-q', '-t', 'localhost/rrun-bench-build', ctx],
+    runs: Math.max(2, Math.min(5, PAIRS)),
+    reset,
+  };
+}
+
+/** VmRSS (KiB) of the process that stays with a detached container: rrun's monitor vs conmon. */
+function monitorRss(repo: string): { rrun: number; podman: number } {
+  const rssOf = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
+  const name = `rrun-bench-monitor-${process.pid}`;
+  sh([`${repo}/bin/rrun`, 'run', '-d', '--network', 'none', '--name', name, 'busybox', 'sleep', '60']);
+  const initPid = Number(sh([`${repo}/bin/rrun`, 'inspect', '--format', '{{.State.Pid}}', name]).trim());
+  const monitor = Number(readFileSync(`/proc/${initPid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]);
+  const mine = rssOf(monitor);
+  sh([`${repo}/bin/rrun`, 'rm', '-f', name]);
+  sh(['podman', 'run', '-d', '--network', 'none', '--name', name, 'busybox', 'sleep', '60']);
+  const conmon = Number(sh(['podman', 'inspect', '--format', '{{.State.ConmonPid}}', name]).trim());
+  const theirs = rssOf(conmon);
+  sh(['podman', 'rm', '-f', '-t', '0', name]);
+  return { rrun: mine, podman: theirs };
+}
+
+function print(name: string, m: Measured): void {
+  const kib = (v?: number): string => (v === undefined ? 'n/a' : `${(v / 1024).toFixed(1)} MiB`);
+  const ms = (v: number): string => (v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${v.toFixed(0)} ms`);
+  process.stdout.write(`| ${name} | ${ms(m.rrun)} | ${ms(m.podman)} | ${m.ratio.toFixed(2)}× | ${kib(m.rss)} | ${kib(m.podmanRss)} |\n`);
+}
+
+async function inner(): Promise<void> {
   const bed = testBed();
+  const scratch = mkdtempSync(join(tmpdir(), 'rrun-bench-'));
   const floor = median(Array.from({ length: 10 }, () => timeOnce(['node', '-e', '0'])));
-  process.stdout.write(`node -e 0 floor: ${floor.toFixed(1)} ms (median of 10)\n\n`);
+  process.stdout.write(`node -e 0 floor: ${floor.toFixed(1)} ms (median of 10); ${PAIRS} pairs per row unless noted\n\n`);
   process.stdout.write('| command | rrun median | podman median | rrun/podman (paired) | rrun peak RSS | podman peak RSS |\n|---|---|---|---|---|---|\n');
-  for (const row of rows(bed.repo)) {
-    const m = measure(row);
-    const kib = (v?: number): string => (v === undefined ? 'n/a' : `${(v / 1024).toFixed(1)} MiB`);
-    process.stdout.write(`| ${row.name} | ${m.rrun.toFixed(0)} ms | ${m.podman.toFixed(0)} ms | ${m.ratio.toFixed(2)}× | ${kib(m.rss)} | ${kib(m.podmanRss)} |\n`);
+  const wanted = (name: string): boolean => ONLY === '' || name.includes(ONLY);
+  try {
+    for (const row of runRows(bed.repo)) if (wanted(row.name)) print(row.name, measure(row));
+    const build = buildRow(bed.repo, scratch);
+    if (wanted(build.name)) print(build.name, measure(build));
+    if (wanted('cold pull')) {
+      const pull = await pullRow(bed.repo, scratch);
+      try {
+        print(pull.row.name, measure(pull.row));
+      } finally {
+        await pull.stop();
+      }
+    }
+    if (wanted('monitor')) {
+      const m = monitorRss(bed.repo);
+      process.stdout.write(`\ndetached container monitor RSS: rrun ${(m.rrun / 1024).toFixed(2)} MiB, podman's conmon ${(m.podman / 1024).toFixed(2)} MiB\n`);
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
   }
 }
 
 async function outer(): Promise<number> {
   const bed = await prepareTestBed();
   const self = fileURLToPath(import.meta.url);
-  const env = { ...bed.env, RRUN_TESTBED: JSON.stringify(bed), RRUN_BENCH_RUNS: String(PAIRS) };
+  // The inner run already is the test user: nothing in it may switch users again.
+  const env = { ...bed.env, RRUN_TESTBED: JSON.stringify({ ...bed, asRoot: false }), RRUN_BENCH_RUNS: String(PAIRS), RRUN_BENCH_ONLY: ONLY };
   const argv = userArgv(bed, ['node', self, '--inner'], env);
   const child = spawn(argv[0] as string, argv.slice(1), {
     stdio: 'inherit',
@@ -97,5 +206,5 @@ async function outer(): Promise<number> {
   return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
 }
 
-if (process.argv.includes('--inner')) inner();
+if (process.argv.includes('--inner')) await inner();
 else process.exitCode = await outer();

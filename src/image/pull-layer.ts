@@ -109,7 +109,7 @@ function mismatch(what: string, digest: string, want: string, got: string): Rrun
     code: 'ERR_DIGEST_MISMATCH',
     message: `${what} of layer ${digest}: expected ${want}, got ${got}`,
     subject: digest,
-    hint: 'the blob was altered or damaged in the registry or on the way; nothing was registered',
+    hint: 'the blob was altered or damaged at its source (registry or archive) or on the way; nothing was registered',
   });
 }
 

@@ -23,3 +23,4 @@ export { rmi, type RmiReport } from './api/rmi.js';
 export { login, logout, type LoginOptions } from './api/login.js';
 export { doctor, type DoctorReport, type CheckResult } from './api/doctor.js';
 export { imageExists, containerExists } from './api/exists.js';
+export { commitContainer, type CommitOptions } from './api/commit.js';

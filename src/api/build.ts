@@ -43,7 +43,7 @@ function ignoreText(context: string): string {
   return '';
 }
 
-function stepEnv(ctx: Context, staging: string, network: string | undefined): StepEnv {
+export function stepEnv(ctx: Context, staging: string, network: string | undefined): StepEnv {
   const me = userInfo();
   const idmap = subidMapping({ name: me.username, uid: me.uid, gid: me.gid });
   const paths = storePaths(ctx.storage);

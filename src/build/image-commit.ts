@@ -32,12 +32,21 @@ export function stagedLayer(parent: string | undefined, d: NewLayer): StagedLaye
   };
 }
 
-export function ociManifest(configBytes: Buffer, layers: readonly LayerDesc[]): Buffer {
+/** `--format` of commit (and build): the manifest's media types (docker: schema 2, `size` before `digest` as c/image writes it). */
+export type ManifestFormat = 'oci' | 'docker';
+
+const FORMATS: Record<ManifestFormat, { manifest: string; config: string; layer: string; desc: (mediaType: string, digest: string, size: number) => object }> = {
+  oci: { manifest: MediaType.OciManifest, config: MediaType.OciConfig, layer: MediaType.OciLayer, desc: (mediaType, digest, size) => ({ mediaType, digest, size }) },
+  docker: { manifest: MediaType.DockerManifest, config: MediaType.DockerConfig, layer: 'application/vnd.docker.image.rootfs.diff.tar', desc: (mediaType, digest, size) => ({ mediaType, size, digest }) },
+};
+
+export function ociManifest(configBytes: Buffer, layers: readonly LayerDesc[], format: ManifestFormat = 'oci'): Buffer {
+  const f = FORMATS[format];
   const manifest = {
     schemaVersion: 2,
-    mediaType: MediaType.OciManifest,
-    config: { mediaType: MediaType.OciConfig, digest: `sha256:${createHash('sha256').update(configBytes).digest('hex')}`, size: configBytes.length },
-    layers: layers.map((l) => ({ mediaType: MediaType.OciLayer, digest: l.diffDigest, size: l.diffSize })),
+    mediaType: f.manifest,
+    config: f.desc(f.config, `sha256:${createHash('sha256').update(configBytes).digest('hex')}`, configBytes.length),
+    layers: layers.map((l) => f.desc(f.layer, l.diffDigest, l.diffSize)),
   };
   return Buffer.from(JSON.stringify(manifest));
 }
@@ -48,12 +57,13 @@ export interface CommitRequest {
   layers: LayerDesc[];
   layer?: StagedLayer | undefined;
   names: string[];
+  format?: ManifestFormat | undefined;
 }
 
 /** Register the image (and its new layer); resolves to the image id. */
 export async function commitBuilt(paths: StorePaths, req: CommitRequest, removeTree: RemoveTree): Promise<string> {
   const config = Buffer.from(JSON.stringify(req.config));
-  const manifest = ociManifest(config, req.layers);
+  const manifest = ociManifest(config, req.layers, req.format);
   const id = createHash('sha256').update(config).digest('hex');
   for (const d of [paths.driverHome, paths.layersDir, paths.imagesDir]) mkdirSync(d, { recursive: true, mode: 0o700 });
   const locks = [{ path: paths.layersLock, mode: 'write' as const }, { path: paths.imagesLock, mode: 'write' as const }];

@@ -46,6 +46,7 @@ const loadVerb = (): Promise<VerbModule> => import('./commands/load.js');
 const saveVerb = (): Promise<VerbModule> => import('./commands/save.js');
 const exportVerb = (): Promise<VerbModule> => import('./commands/export.js');
 const importVerb = (): Promise<VerbModule> => import('./commands/import.js');
+const commitVerb = (): Promise<VerbModule> => import('./commands/commit.js');
 
 export const verbs: readonly Verb[] = [
   { path: ['run'], summary: 'Run a command in a new container', load: runVerb },
@@ -83,6 +84,8 @@ export const verbs: readonly Verb[] = [
   { path: ['image', 'import'], summary: 'Import a tarball to create a filesystem image', load: importVerb, hidden: true },
   { path: ['export'], summary: "Export container's filesystem contents as a tar archive", load: exportVerb },
   { path: ['container', 'export'], summary: "Export container's filesystem contents as a tar archive", load: exportVerb, hidden: true },
+  { path: ['commit'], summary: 'Create new image based on the changed container', load: commitVerb },
+  { path: ['container', 'commit'], summary: 'Create new image based on the changed container', load: commitVerb, hidden: true },
   { path: ['load'], summary: 'Load image(s) from a tar archive', load: loadVerb },
   { path: ['image', 'load'], summary: 'Load image(s) from a tar archive', load: loadVerb, hidden: true },
   { path: ['login'], summary: 'Log in to a container registry', load: loginVerb },

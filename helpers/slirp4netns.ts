@@ -17,6 +17,8 @@ export interface SlirpConfig {
   /** `10.0.2.0/24` when undefined. */
   cidr?: string | undefined;
   enableIpv6: boolean;
+  /** Detached containers: no exit fd (nothing of rrun's may keep it alive). */
+  noExitFd?: boolean | undefined;
   outboundAddr?: string | undefined;
   outboundAddr6?: string | undefined;
   /** Pivot slirp4netns into a mount namespace with only /etc and /run (not with a resolv.conf symlink elsewhere). */
@@ -42,7 +44,7 @@ export function slirpArgv(pid: number, c: SlirpConfig): string[] {
     ...(c.outboundAddr !== undefined ? [`--outbound-addr=${c.outboundAddr}`] : []),
     ...(c.outboundAddr6 !== undefined ? [`--outbound-addr6=${c.outboundAddr6}`] : []),
     `--ready-fd=${SLIRP_READY_FD}`,
-    `--exit-fd=${SLIRP_EXIT_FD}`,
+    ...(c.noExitFd ? [] : [`--exit-fd=${SLIRP_EXIT_FD}`]),
     ...(c.apiSocket !== undefined ? [`--api-socket=${c.apiSocket}`] : []),
     String(pid),
     'tap0',
@@ -95,10 +97,15 @@ export class Slirp4netns {
     });
   }
 
-  /** Starts slirp4netns against PID and resolves once it wrote "1" to the ready fd. */
+  /**
+   * Starts slirp4netns against PID and resolves once it wrote "1" to the ready fd. With
+   * `config.noExitFd` (detached containers) it holds nothing of ours: rrun may exit, and
+   * the container's cleanup stops it by pid.
+   */
   static async start(binary: string, pid: number, config: SlirpConfig): Promise<Slirp4netns> {
     // Own process group: a terminal's Ctrl-C goes to rrun, which ends the container first.
-    const child = spawn(binary, slirpArgv(pid, config), { stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'], detached: true });
+    const io = config.noExitFd ? 'ignore' : 'pipe';
+    const child = spawn(binary, slirpArgv(pid, config), { stdio: ['ignore', io, io, 'pipe', io], detached: true });
     const s = new Slirp4netns(child, config.apiSocket);
     const ready = child.stdio[SLIRP_READY_FD] as Readable;
     const outcome = await Promise.race([
@@ -113,7 +120,12 @@ export class Slirp4netns {
       throw slirpError(`did not signal readiness against pid ${pid} (${outcome})`, s.tail);
     }
     ready.destroy();
+    if (config.noExitFd) child.unref();
     return s;
+  }
+
+  get pid(): number {
+    return this.child.pid ?? -1;
   }
 
   /** add_hostfwd through the API socket; slirp4netns binds the host side itself. */

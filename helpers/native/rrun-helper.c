@@ -132,14 +132,12 @@ static void stage1(struct plan *plan, int pass)
 			die("prctl(PR_SET_PDEATHSIG)");
 		run_setup(plan);
 	}
-	/* This process stays in the container for its whole life, as pid 1 (or as the exec
-	 * parent). Nothing in there may open its /proc entries: exe is the host's helper
-	 * binary, fd 3 talks to Node, environ is the host user's. Not dumpable makes them
-	 * root-owned in the initial user namespace (this mm was never exec'd, so it still
-	 * belongs there), out of reach of container root even with every capability. The
-	 * workload is dumpable again after its execve. */
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-		die("prctl(PR_SET_DUMPABLE)");
+	/* This process stays in the container for its whole life (pid 1, or the exec
+	 * parent): it must not leak the host user's environment into /proc/1/environ.
+	 * It stays dumpable on purpose: `rrun exec` joins the container through
+	 * /proc/<init>/ns/..., which a non-dumpable init (whose mm belongs to the host user
+	 * namespace) would refuse to the unprivileged host user. /proc/1/exe is the
+	 * helper binary, busy while init runs it, so it cannot be opened for writing. */
 	clearenv();
 	if (plan->s0.terminal)
 		open_terminal(plan, pass);

@@ -3,6 +3,7 @@
 // `--rm` container. A container already removed (`rm -f`) is not an error.
 import { createContext, type Context } from '../context.js';
 import { observe, withContainerLock, writeState } from '../runtime/state.js';
+import { stopRecordedHelper } from '../runtime/network.js';
 import { listContainers, pickContainer, removeContainerFiles } from './container-store.js';
 
 export async function cleanupContainer(nameOrId: string, ctx?: Context): Promise<void> {
@@ -11,8 +12,10 @@ export async function cleanupContainer(nameOrId: string, ctx?: Context): Promise
   if (c === undefined) return;
   const exited = await withContainerLock(c.files, () => {
     const st = observe(c.files);
-    if (st.status === 'exited') writeState(c.files, st);
-    return st.status === 'exited';
+    if (st.status !== 'exited') return false;
+    stopRecordedHelper(st.network);
+    writeState(c.files, { ...st, network: undefined });
+    return true;
   });
   if (exited && c.config?.request.remove) await removeContainerFiles(context, c);
 }

@@ -15,6 +15,7 @@ import { removeTreeInUserns } from '../runtime/remove-tree.js';
 import type { RunRequest } from '../runtime/request.js';
 import { observe, removeState, stateFiles, stateRoot, type ContainerState, type StateFiles } from '../runtime/state.js';
 import { processUserMapping } from '../../helpers/idmap.js';
+import { stopRecordedHelper } from '../runtime/network.js';
 
 /** What create/run decided, kept so start, exec, inspect and cleanup need not decide again. */
 export interface ContainerConfig {
@@ -133,6 +134,7 @@ export async function findContainer(ctx: Context, nameOrId: string): Promise<Rru
 /** The record, the writable layer, the directories and the runtime state. */
 export async function removeContainerFiles(ctx: Context, c: RrunContainer): Promise<void> {
   const idmap = processUserMapping(c.config?.request.singleIdMap ?? false);
+  stopRecordedHelper(c.state.network); // a monitor killed by SIGKILL never ran cleanup
   await deleteContainer(ctx.storage, c.id, (dir) => removeTreeInUserns(dir, idmap));
   removeState(c.files);
 }

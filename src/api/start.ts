@@ -7,7 +7,7 @@ import type { Stage0Plan } from '../../helpers/protocol.js';
 import { packageRoot } from '../../helpers/package-root.js';
 import { createContext, type Context } from '../context.js';
 import { launch, launchDetached, type LaunchResult } from '../runtime/launch.js';
-import { attachNetwork } from '../runtime/network.js';
+import { attachNetwork, type RecordedHelper } from '../runtime/network.js';
 import { probeNetworkHost } from '../runtime/network-host.js';
 import { nowNano, observe, withContainerLock, writeState, readExit } from '../runtime/state.js';
 import { findContainer, type ContainerConfig, type RrunContainer } from './container-store.js';
@@ -63,12 +63,16 @@ export async function startDetached(ctx: Context, c: RrunContainer): Promise<voi
     rmSync(c.files.exit, { force: true });
     const built = await rebuild(ctx, c, config);
     built.plan.stage0 = stage0(c, config, true, false);
-    // The network helper is left to itself (slirp4netns ends with the namespace).
+    // The network helper must not tie rrun to the container: it runs on its own, and
+    // `container cleanup` (the monitor's exit command) stops it by its recorded pid.
+    let network: RecordedHelper | undefined;
     const started = await launchDetached(built.plan, {
       idmap: idMapping(config.request),
-      onNamespaces: async (pid) => void (await attachNetwork(built.network, pid)),
+      onNamespaces: async (pid) => {
+        network = (await attachNetwork(built.network, pid, { detached: true }))?.recorded;
+      },
     });
-    writeState(c.files, { status: 'running', pid: started.pid, startedAt: nowNano(), detached: true });
+    writeState(c.files, { status: 'running', pid: started.pid, startedAt: nowNano(), detached: true, network });
   });
 }
 

@@ -2,7 +2,8 @@
 // what is installed), the helper's options in podman's spellings, the addresses the
 // /etc files need, and the published ports. Pure except for `attachNetwork`, which
 // starts the helper against the container's pid and returns how to stop it.
-import { mkdirSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { mkdirp } from '../../storage/mkdirp.js';
 import { dirname } from 'node:path';
 import { RrunError } from '../../oci/errors.js';
 import { Pasta, MAP_GW } from '../../helpers/pasta.js';
@@ -193,10 +194,45 @@ export interface NetworkSetup {
 
 export interface AttachedNetwork {
   stop(): Promise<void>;
+  /** For a detached container: what `container cleanup` must stop later. */
+  recorded?: RecordedHelper | undefined;
 }
 
-async function attachSlirp(setup: NetworkSetup, pid: number): Promise<AttachedNetwork> {
-  const config: SlirpConfig = { ...(setup.slirp as SlirpConfig), ...(setup.ports.length > 0 ? { apiSocket: setup.controlPath } : {}) };
+/** A network helper that outlives rrun (detached containers), found again by pid. */
+export interface RecordedHelper {
+  pid: number;
+  /** Names /proc/PID/comm may have: a reused pid is never killed. */
+  comm: string[];
+}
+
+const COMMS: Record<'slirp4netns' | 'pasta', string[]> = {
+  slirp4netns: ['slirp4netns'],
+  pasta: ['pasta', 'passt', 'pasta.avx2', 'passt.avx2'],
+};
+
+/** Kill a recorded helper if that pid still is one (cleanup, rm of a dead monitor). */
+export function stopRecordedHelper(h: RecordedHelper | undefined): void {
+  if (h === undefined) return;
+  let comm = '';
+  try {
+    comm = readFileSync(`/proc/${h.pid}/comm`, 'utf8').trim();
+  } catch {
+    return;
+  }
+  if (!h.comm.includes(comm)) return;
+  try {
+    process.kill(h.pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+async function attachSlirp(setup: NetworkSetup, pid: number, detached: boolean): Promise<AttachedNetwork> {
+  const config: SlirpConfig = {
+    ...(setup.slirp as SlirpConfig),
+    ...(setup.ports.length > 0 ? { apiSocket: setup.controlPath } : {}),
+    noExitFd: detached,
+  };
   const slirp = await Slirp4netns.start(setup.binary, pid, config);
   try {
     for (const p of setup.ports) {
@@ -206,31 +242,32 @@ async function attachSlirp(setup: NetworkSetup, pid: number): Promise<AttachedNe
     await slirp.stop();
     throw err;
   }
-  return slirp;
+  return detached ? { stop: () => slirp.stop(), recorded: { pid: slirp.pid, comm: COMMS.slirp4netns } } : slirp;
 }
 
 async function attachPasta(setup: NetworkSetup, pid: number): Promise<AttachedNetwork> {
-  return Pasta.start(setup.binary, pid, {
+  const pasta = await Pasta.start(setup.binary, pid, {
     options: setup.choice.options,
     forwards: setup.ports.map((p) => ({ proto: p.protocol, hostAddr: p.hostIp, hostPort: p.hostPort, guestPort: p.containerPort })),
     pidFile: setup.controlPath,
     dnsForward: PASTA_DNS_FORWARD,
   });
+  return { stop: () => pasta.stop(), recorded: { pid: pasta.pid, comm: COMMS.pasta } };
 }
 
-const ATTACH: Readonly<Record<NetworkMode, ((s: NetworkSetup, pid: number) => Promise<AttachedNetwork>) | undefined>> = {
+const ATTACH: Readonly<Record<NetworkMode, ((s: NetworkSetup, pid: number, detached: boolean) => Promise<AttachedNetwork>) | undefined>> = {
   slirp4netns: attachSlirp, pasta: attachPasta, none: undefined, host: undefined,
 };
 
 /** Starts the helper against the container's pid (after its id maps are written). */
-export async function attachNetwork(setup: NetworkSetup, pid: number): Promise<AttachedNetwork | undefined> {
+export async function attachNetwork(setup: NetworkSetup, pid: number, opts: { detached?: boolean } = {}): Promise<AttachedNetwork | undefined> {
   const attach = ATTACH[setup.choice.mode];
   if (attach === undefined) return undefined;
-  mkdirSync(dirname(setup.controlPath), { recursive: true, mode: 0o700 });
+  mkdirp(dirname(setup.controlPath));
   const removeControl = (): void => rmSync(setup.controlPath, { force: true });
   let helper: AttachedNetwork;
   try {
-    helper = await attach(setup, pid);
+    helper = await attach(setup, pid, opts.detached ?? false);
   } catch (err) {
     removeControl();
     throw err;
@@ -240,5 +277,6 @@ export async function attachNetwork(setup: NetworkSetup, pid: number): Promise<A
       await helper.stop();
       removeControl();
     },
+    recorded: helper.recorded,
   };
 }

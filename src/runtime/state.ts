@@ -28,6 +28,8 @@ export interface ContainerState {
   /** Why the exit status is unknown (monitor gone). */
   error?: string;
   detached?: boolean;
+  /** The network helper of a detached container, stopped by `container cleanup`. */
+  network?: { pid: number; comm: string[] } | undefined;
 }
 
 export interface StateFiles {

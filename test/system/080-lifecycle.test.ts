@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
-import { fixtureMissingReason, hasFixture, podman, requirePrereq, rrun, testBed } from '../lib/testbed.js';
+import { fixtureMissingReason, hasFixture, podman, requirePrereq, rrun, testBed, runAs } from '../lib/testbed.js';
 import { userArgv } from '../lib/bed.js';
 import type { RunResult } from '../lib/testbed.js';
 
@@ -173,5 +173,28 @@ test('-it under tmux: prompt, stty size follows the pane, Ctrl-C reaches the con
     await screenHas(session, /^icanon,echo,$/m);
   } finally {
     tmux('kill-session', '-t', session);
+  }
+});
+
+test('run -d with a network helper returns at once; the helper ends with the container', async (t) => {
+  if (!need(t, 'localhost/busybox:latest')) return;
+  for (const network of ['slirp4netns', 'pasta']) {
+    const name = `lc080-net-${network}-${process.pid}`;
+    const started = Date.now();
+    const r = await rrun(['run', '-d', '--network', network, '--name', name, 'busybox', 'sleep', '2'], { timeoutMs: 20_000 });
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(Date.now() - started < 10_000, `run -d returned after ${Date.now() - started} ms`);
+    const pid = Number(ok(await rrun(['inspect', '--format', '{{.State.Pid}}', name]), 'inspect pid').trim());
+    // The helper attached to this container names its pid on the command line (slirp4netns) or in its netns (pasta).
+    const helpers = async (): Promise<string> => (await runAs(['sh', '-c', `for p in $(pgrep -x slirp4netns; pgrep -x pasta; pgrep -x passt; pgrep -x pasta.avx2; pgrep -x passt.avx2); do grep -qa "${pid}" /proc/$p/cmdline 2>/dev/null && echo $p; done; true`])).stdout.trim();
+    assert.notEqual(await helpers(), '', `${network} attached to ${pid} while the container runs`);
+    ok(await rrun(['wait', name]), 'wait');
+    let left = await helpers();
+    for (let i = 0; i < 20 && left !== ''; i++) {
+      await new Promise((res) => setTimeout(res, 250));
+      left = await helpers();
+    }
+    assert.equal(left, '', `${network} still running after the container exited`);
+    ok(await rrun(['rm', name]), 'rm');
   }
 });

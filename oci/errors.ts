@@ -34,6 +34,8 @@ const brand = Symbol.for('rrun.RrunError');
 
 export class RrunError extends Error {
   static override [Symbol.hasInstance](value: unknown): boolean {
+    // Subclasses keep the ordinary prototype check (they live in one bundle copy).
+    if (this !== RrunError) return Function.prototype[Symbol.hasInstance].call(this, value);
     return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
   }
 

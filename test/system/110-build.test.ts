@@ -2,7 +2,7 @@
 // errors. Images are tagged localhost/rrun-build-test-* and removed afterwards.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { podman, rrun, hasFixture, requirePrereq, fixtureMissingReason, type RunResult } from '../lib/testbed.js';
 
@@ -96,6 +96,16 @@ test('bad input gives clear errors with the line, and no image', async (t) => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  }
+  // A symlink in the context that points outside it (here at the host's /etc/passwd).
+  const dir = context({ Containerfile: `FROM ${BASE}\nCOPY link /x\n` });
+  try {
+    symlinkSync('/etc/passwd', `${dir}/link`);
+    const r = await rrun(['build', '-t', 'localhost/rrun-build-test-bad', dir]);
+    assert.notEqual(r.code, 0, 'symlink outside');
+    assert.match(r.stderr, /Containerfile:2: .*link is a symlink to \/etc\/passwd, outside the build context/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
   assert.doesNotMatch(ok(await podman(['images', '--format', '{{.Names}}']), 'images'), /rrun-build-test-bad/);
 });

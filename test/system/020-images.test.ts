@@ -31,8 +31,15 @@ function canonical(list: JsonImage[]): string[] {
 test('rrun images --format json lists exactly what podman lists (with and without -a)', async (t) => {
   for (const ref of fixtures) if (!requirePrereq(t, hasFixture(ref), fixtureMissingReason(ref))) return;
   for (const extra of [[], ['-a']]) {
-    const mine = JSON.parse(ok(await rrun(['images', ...extra, '--format', 'json']), 'rrun images')) as JsonImage[];
-    const theirs = JSON.parse(ok(await podman(['images', ...extra, '--format', 'json']), 'podman images')) as JsonImage[];
+    // Another process may add or remove a container between the two calls (the
+    // Containers count changes): compare again until both saw the same store, a few times.
+    let mine: JsonImage[] = [];
+    let theirs: JsonImage[] = [];
+    for (let attempt = 0; attempt < 3; attempt++) {
+      mine = JSON.parse(ok(await rrun(['images', ...extra, '--format', 'json']), 'rrun images')) as JsonImage[];
+      theirs = JSON.parse(ok(await podman(['images', ...extra, '--format', 'json']), 'podman images')) as JsonImage[];
+      if (JSON.stringify(canonical(mine)) === JSON.stringify(canonical(theirs))) break;
+    }
     assert.ok(theirs.length >= fixtures.length);
     assert.deepEqual(canonical(mine), canonical(theirs));
     for (const ref of fixtures) assert.ok(mine.some((e) => e.Names?.includes(ref)), `${ref} listed`);

@@ -24,3 +24,4 @@ export { login, logout, type LoginOptions } from './api/login.js';
 export { doctor, type DoctorReport, type CheckResult } from './api/doctor.js';
 export { imageExists, containerExists } from './api/exists.js';
 export { commitContainer, type CommitOptions } from './api/commit.js';
+export { cp, type CopyOptions } from './api/cp.js';

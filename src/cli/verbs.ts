@@ -42,6 +42,7 @@ const buildVerb = (): Promise<VerbModule> => import('./commands/build.js');
 const rmiVerb = (): Promise<VerbModule> => import('./commands/rmi.js');
 const doctorVerb = (): Promise<VerbModule> => import('./commands/doctor.js');
 const existsVerb = (): Promise<VerbModule> => import('./commands/exists.js');
+const cpVerb = (): Promise<VerbModule> => import('./commands/cp.js');
 const loadVerb = (): Promise<VerbModule> => import('./commands/load.js');
 const saveVerb = (): Promise<VerbModule> => import('./commands/save.js');
 const exportVerb = (): Promise<VerbModule> => import('./commands/export.js');
@@ -61,6 +62,8 @@ export const verbs: readonly Verb[] = [
   { path: ['wait'], summary: 'Block on one or more containers', load: waitVerb },
   { path: ['exec'], summary: 'Run a process in a running container', load: execVerb },
   { path: ['inspect'], summary: 'Display the configuration of a container', load: inspectVerb },
+  { path: ['cp'], summary: 'Copy files/folders between a container and the local filesystem', load: cpVerb },
+  { path: ['container', 'cp'], summary: '', load: cpVerb, hidden: true },
   ...(['create', 'start', 'ps', 'logs', 'stop', 'kill', 'rm', 'wait', 'exec', 'inspect'] as const).map((w) => ({
     path: ['container', w === 'ps' ? 'ls' : w], summary: '', hidden: true,
     load: { create: createVerb, start: startVerb, ps: psVerb, logs: logsVerb, stop: stopVerb, kill: killVerb, rm: rmVerb, wait: waitVerb, exec: execVerb, inspect: inspectVerb }[w],

@@ -159,8 +159,8 @@ async function runMapTool(argv: string[], host: IdmapHost): Promise<void> {
 /** Writes the maps of process `pid` (the helper's stage 1). uid first, like podman. */
 export async function applyIdMapping(pid: number, m: IdMapping, host: IdmapHost = realIdmapHost): Promise<void> {
   if (m.kind === 'subid') {
-    await runMapTool(newuidmapArgv(pid, m.uid), host);
-    await runMapTool(newgidmapArgv(pid, m.gid), host);
+    // The two maps are independent files of the target: write them at the same time.
+    await Promise.all([runMapTool(newuidmapArgv(pid, m.uid), host), runMapTool(newgidmapArgv(pid, m.gid), host)]);
     return;
   }
   // Without CAP_SETGID upstream, gid_map may only be written after setgroups=deny.

@@ -4,7 +4,9 @@
 import { createContext, type Context } from '../context.js';
 import { observe, withContainerLock, writeState } from '../runtime/state.js';
 import { stopRecordedHelper } from '../runtime/network.js';
+import { removeAnonymousVolumes, volumesOf } from '../volumes/remove.js';
 import { listContainers, pickContainer, removeContainerFiles } from './container-store.js';
+import { idMapping } from './run.js';
 
 export async function cleanupContainer(nameOrId: string, ctx?: Context): Promise<void> {
   const context = ctx ?? (await createContext());
@@ -17,7 +19,10 @@ export async function cleanupContainer(nameOrId: string, ctx?: Context): Promise
     writeState(c.files, { ...st, network: undefined });
     return true;
   });
-  if (exited && c.config?.request.remove) await removeContainerFiles(context, c);
+  if (exited && c.config?.request.remove) {
+    await removeContainerFiles(context, c);
+    await removeAnonymousVolumes(context, volumesOf(c.record), idMapping(c.config.request));
+  }
 }
 
 function tryPick<T extends { id: string; name: string }>(all: readonly T[], nameOrId: string): T | undefined {

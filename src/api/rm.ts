@@ -4,14 +4,17 @@ import { createContext, type Context } from '../context.js';
 import { withContainerLock } from '../runtime/state.js';
 import { findContainer, listContainers, removeContainerFiles, type RrunContainer } from './container-store.js';
 import { killContainer, waitExited } from './stop.js';
+import type { RunRequest } from '../runtime/request.js';
+import { removeAnonymousVolumes, volumesOf } from '../volumes/remove.js';
+import { idMapping } from './run.js';
 
 export interface RmOptions {
   force?: boolean;
-  /** `-v`: anonymous volumes (rrun makes none yet). */
+  /** `-v`: also remove the container's anonymous volumes. */
   volumes?: boolean;
 }
 
-async function remove(ctx: Context, c: RrunContainer, force: boolean): Promise<void> {
+async function remove(ctx: Context, c: RrunContainer, force: boolean, volumes = false): Promise<void> {
   if (c.state.status === 'running') {
     if (!force) {
       throw new RrunError({
@@ -26,6 +29,7 @@ async function remove(ctx: Context, c: RrunContainer, force: boolean): Promise<v
     await waitExited(c, 10_000);
   }
   await withContainerLock(c.files, () => removeContainerFiles(ctx, c));
+  if (volumes) await removeAnonymousVolumes(ctx, volumesOf(c.record), idMapping(c.config?.request ?? ({ singleIdMap: false } as RunRequest)));
 }
 
 export async function rm(nameOrId: string, opts: RmOptions = {}, ctx?: Context): Promise<string> {
@@ -38,7 +42,7 @@ export async function rm(nameOrId: string, opts: RmOptions = {}, ctx?: Context):
     if (err instanceof RrunError && err.code === 'ERR_NO_SUCH_CONTAINER') throw new RrunError({ code: err.code, message: err.message, subject: nameOrId, exitCode: 1 });
     throw err;
   }
-  await remove(context, c, opts.force ?? false);
+  await remove(context, c, opts.force ?? false, opts.volumes ?? false);
   return c.id;
 }
 

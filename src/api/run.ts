@@ -34,6 +34,9 @@ import { applyLimits, delegatedCgroup, hasLimits, parseMemory } from '../runtime
 import { containerSecurity } from '../security/container-security.js';
 import { planInput } from '../runtime/spec-plan.js';
 import { parseTmpfs, parseVolume } from '../runtime/volumes.js';
+import { attachVolumes, chownSources, imageVolumes, initVolumes, volumeMetadata } from '../volumes/attach.js';
+import { removeAnonymousVolumes } from '../volumes/remove.js';
+import { parseMount } from '../volumes/mount-flag.js';
 import type { ImageRuntimeConfig } from '../../oci/image.js';
 
 export interface RunOptions extends GlobalOptions {
@@ -59,6 +62,8 @@ export interface RunOptions extends GlobalOptions {
   readOnly?: boolean;
   volumes?: (string | VolumeRequest)[];
   tmpfs?: (string | TmpfsRequest)[];
+  /** `--mount` values (podman's syntax): binds, named/anonymous volumes, tmpfs. */
+  mounts?: string[];
   /** `--network`: slirp4netns[:OPTS], pasta[:OPTS], none, host, private (containers.conf's default). */
   network?: string;
   /** `-p` values, `-P`, `--add-host`, `--dns`, `--dns-search`, `--dns-option`. */
@@ -107,6 +112,7 @@ export function toRequest(o: RunOptions, network: Pick<RunRequest, 'network' | '
     throw new RrunError({ code: 'ERR_USAGE', message: 'give exactly one of an image or --rootfs DIR' });
   }
   const env = Array.isArray(o.env) ? o.env : Object.entries(o.env ?? {}).map(([k, v]) => `${k}=${v}`);
+  const mounts = (o.mounts ?? []).map(parseMount);
   return {
     image: o.image,
     pull: o.image !== undefined ? { policy: parsePullPolicy(o.pull), tlsVerify: o.tlsVerify, quiet: o.quiet, platform: o.platform } : undefined,
@@ -121,8 +127,8 @@ export function toRequest(o: RunOptions, network: Pick<RunRequest, 'network' | '
     remove: o.remove ?? false,
     interactive: o.interactive ?? false,
     readOnly: o.readOnly ?? false,
-    volumes: (o.volumes ?? []).map((v) => (typeof v === 'string' ? parseVolume(v) : v)),
-    tmpfs: (o.tmpfs ?? []).map((t) => (typeof t === 'string' ? parseTmpfs(t) : t)),
+    volumes: [...(o.volumes ?? []).map((v) => (typeof v === 'string' ? parseVolume(v) : v)), ...mounts.flatMap((m) => ('volume' in m ? [m.volume] : []))],
+    tmpfs: [...(o.tmpfs ?? []).map((t) => (typeof t === 'string' ? parseTmpfs(t) : t)), ...mounts.flatMap((m) => ('tmpfs' in m ? [m.tmpfs] : []))],
     network: network.network,
     net: network.net,
     singleIdMap: o.singleIdMap ?? false,
@@ -139,6 +145,11 @@ export function toRequest(o: RunOptions, network: Pick<RunRequest, 'network' | '
 function volumeKinds(volumes: readonly VolumeRequest[]): Map<string, 'file' | 'dir'> {
   const kinds = new Map<string, 'file' | 'dir'>();
   for (const v of volumes) {
+    // Named and anonymous volumes are directories rrun makes (src/volumes/attach.ts).
+    if (v.volume !== undefined) {
+      kinds.set(v.source, 'dir');
+      continue;
+    }
     try {
       kinds.set(v.source, statSync(v.source).isDirectory() ? 'dir' : 'file');
     } catch (err) {
@@ -247,9 +258,12 @@ export async function build(
   // Refused before anything is written when this machine cannot enforce them.
   const cgroup = req.limits && hasLimits(req.limits) ? delegatedCgroup(ctx.host.uid, req.limits) : undefined;
   const idmap = idMapping(req);
-  const kinds = volumeKinds(req.volumes);
+  volumeKinds(req.volumes);
   const src = await imageSource(ctx, req);
   trace('build: image resolved');
+  req.volumes.push(...imageVolumes(req.volumes, req.tmpfs, src.config?.Volumes));
+  const firstUses = await attachVolumes(ctx.storage.graphRoot, req.volumes, dryRun);
+  const kinds = volumeKinds(req.volumes);
   const user = resolveUser(req.user ?? src.config?.User ?? '', src.readFile('/etc/passwd'), src.readFile('/etc/group'));
   const security = containerSecurity(req.security ?? {}, user.uid);
   trace('build: security resolved');
@@ -266,15 +280,17 @@ export async function build(
   let rundata: string;
   if (src.imageId !== undefined && !dryRun) {
     const metadata = (name: string): string =>
-      JSON.stringify({ 'image-name': req.image, 'image-id': src.imageId, name, 'created-at': Math.floor(Date.now() / 1000), 'created-by': 'rrun' });
+      JSON.stringify({ 'image-name': req.image, 'image-id': src.imageId, name, 'created-at': Math.floor(Date.now() / 1000), 'created-by': 'rrun', ...volumeMetadata(req.volumes) });
     const record = existing
       ? { id: existing.id, names: [existing.name], layer: existing.layer }
       : await createContainer(ctx.storage, { imageId: src.imageId, topLayer: src.topLayer, name: req.name ?? randomContainerName, metadata });
     containerId = record.id;
     trace('build: container created');
     containerName = record.names?.[0] ?? containerName;
-    rootfs = overlayRootfs(paths, src.lowers, record.layer as string, overlayMode(ctx.storage.driverOptions, src.hasMountProgram), req.readOnly);
+    const mode = overlayMode(ctx.storage.driverOptions, src.hasMountProgram);
+    rootfs = overlayRootfs(paths, src.lowers, record.layer as string, mode, req.readOnly);
     rundata = containerDirs(paths, containerId).rundata;
+    await initVolumes(ctx.storage.graphRoot, ctx.storage.runRoot, firstUses, { kind: 'stopped', paths, layer: record.layer as string, mode }, user, idmap);
   } else if (src.imageId !== undefined) {
     rootfs = overlayRootfs(paths, src.lowers, '<container-layer>', overlayMode(ctx.storage.driverOptions, src.hasMountProgram), req.readOnly);
     rundata = containerDirs(paths, containerId).rundata;
@@ -283,6 +299,7 @@ export async function build(
     rootfs = { kind: 'bind', path: req.rootfs as string, readonly: true, mountpoint: `${rundata}/root` };
     if (!dryRun) makeDir(rootfs.mountpoint as string, 'runroot', ctx.storage.runRoot);
   }
+  if (!dryRun) await chownSources(ctx.storage.runRoot, req.volumes, user, idmap);
   const ids = specMappings(idmap);
   const spec = buildSpec({
     request: req, image: src.config, user, containerId, containerName,
@@ -309,7 +326,9 @@ export async function build(
   }
   // A restarted container's own layer may already hold the link from its first start.
   const ownLayer = existing !== undefined && existing.layer !== '' ? [layerDirs(paths, existing.layer).diff] : [];
-  const mtabLink = src.imageId !== undefined && !src.exists('/etc/mtab') && !imagePathExists(ownLayer, '/etc/mtab');
+  // A volume or bind over /etc brings its own content (and the link of a former run).
+  const etcMounted = req.volumes.some((v) => '/etc/mtab'.startsWith(`${v.destination.replace(/\/+$/, '')}/`));
+  const mtabLink = src.imageId !== undefined && !src.exists('/etc/mtab') && !imagePathExists(ownLayer, '/etc/mtab') && !etcMounted;
   const plan = buildLaunchPlan({
     ...planInput(spec, { rootfs, idmap: mappingFacts(idmap), etc, mtabLink, sourceKinds: kinds, ...(security.bpf ? { seccomp: security.bpf } : {}) }),
     sysctls: network.sysctls,
@@ -343,7 +362,11 @@ export async function cleanup(ctx: Context, built: Built, req: RunRequest, start
   }
   // A container whose process never started is not kept (podman would show it as
   // "Created"); with --rm every container goes.
-  if (req.remove || !started) await deleteContainer(ctx.storage, built.containerId, (dir) => removeTreeInUserns(dir, built.idmap));
+  if (req.remove || !started) {
+    await deleteContainer(ctx.storage, built.containerId, (dir) => removeTreeInUserns(dir, built.idmap));
+    // podman's --rm takes the container's anonymous volumes with it.
+    await removeAnonymousVolumes(ctx, req.volumes, built.idmap);
+  }
 }
 
 /** Run a container to completion; resolves to its exit status (128+n for a signal). */

@@ -43,6 +43,7 @@ const rmiVerb = (): Promise<VerbModule> => import('./commands/rmi.js');
 const doctorVerb = (): Promise<VerbModule> => import('./commands/doctor.js');
 const existsVerb = (): Promise<VerbModule> => import('./commands/exists.js');
 const cpVerb = (): Promise<VerbModule> => import('./commands/cp.js');
+const volumeVerb = (): Promise<VerbModule> => import('./commands/volume.js');
 const loadVerb = (): Promise<VerbModule> => import('./commands/load.js');
 const saveVerb = (): Promise<VerbModule> => import('./commands/save.js');
 const exportVerb = (): Promise<VerbModule> => import('./commands/export.js');
@@ -64,6 +65,14 @@ export const verbs: readonly Verb[] = [
   { path: ['inspect'], summary: 'Display the configuration of a container', load: inspectVerb },
   { path: ['cp'], summary: 'Copy files/folders between a container and the local filesystem', load: cpVerb },
   { path: ['container', 'cp'], summary: '', load: cpVerb, hidden: true },
+  { path: ['volume', 'create'], summary: 'Create a new volume', load: volumeVerb },
+  { path: ['volume', 'ls'], summary: 'List volumes', load: volumeVerb },
+  { path: ['volume', 'list'], summary: 'List volumes', load: volumeVerb, hidden: true },
+  { path: ['volume', 'inspect'], summary: 'Display detailed information on one or more volumes', load: volumeVerb },
+  { path: ['volume', 'rm'], summary: 'Remove one or more volumes', load: volumeVerb },
+  { path: ['volume', 'remove'], summary: 'Remove one or more volumes', load: volumeVerb, hidden: true },
+  { path: ['volume', 'prune'], summary: 'Remove all unused volumes', load: volumeVerb },
+  { path: ['volume', 'exists'], summary: 'Check if volume exists', load: volumeVerb },
   ...(['create', 'start', 'ps', 'logs', 'stop', 'kill', 'rm', 'wait', 'exec', 'inspect'] as const).map((w) => ({
     path: ['container', w === 'ps' ? 'ls' : w], summary: '', hidden: true,
     load: { create: createVerb, start: startVerb, ps: psVerb, logs: logsVerb, stop: stopVerb, kill: killVerb, rm: rmVerb, wait: waitVerb, exec: execVerb, inspect: inspectVerb }[w],

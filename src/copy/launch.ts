@@ -20,7 +20,9 @@ import { COPY_FAILURE } from './job.js';
 
 export type CopyPlace =
   | { kind: 'running'; pid: number }
-  | { kind: 'stopped'; paths: StorePaths; layer: string; mode: OverlayMode };
+  | { kind: 'stopped'; paths: StorePaths; layer: string; mode: OverlayMode }
+  /** No container: host paths only (chown of a volume or a bind source). */
+  | { kind: 'host' };
 
 function workerProcess(jobFile: string, node: string): LaunchPlan['process'] {
   return {
@@ -42,6 +44,9 @@ export function copyPlan(place: CopyPlace, jobFile: string, node = process.execP
       plan: { namespaces: CLONE.NEWUSER, ops: [], process: workerProcess(jobFile, node), stage0: { join: place.pid } },
       root: `/proc/${place.pid}/root`,
     };
+  }
+  if (place.kind === 'host') {
+    return { plan: { namespaces: CLONE.NEWUSER | CLONE.NEWNS | CLONE.NEWPID, ops: [], process: workerProcess(jobFile, node) }, root: '/' };
   }
   const dirs = layerDirs(place.paths, place.layer);
   const mount = { lowers: lowersOf(place.paths, place.layer), upper: dirs.diff, work: dirs.work, target: dirs.merged };

@@ -5,7 +5,7 @@
 // container's /etc); everything is moved as a tar stream through our reader and the
 // layer extractor, whose chroot-style resolution keeps each member below the landing
 // directory. A failure is one prefixed JSON line on stderr and exit 1.
-import { lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { chmodSync, lchownSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { posix } from 'node:path';
 import { RrunError, errnoCode } from '../../oci/errors.js';
@@ -14,7 +14,7 @@ import { TarReader, type TarHeader, type TarSink } from '../../storage/tar-reade
 import { resolveInRoot } from '../build/copy.js';
 import { landing, sourceName, type Kind } from './args.js';
 import { pack } from './pack.js';
-import { COPY_FAILURE, type CopyJob } from './job.js';
+import { COPY_FAILURE, type CopyJob, type VolumeInitJob, type WorkerJob } from './job.js';
 
 /** Rewrites every member's owner on its way to the extractor. */
 class OwnerSink implements TarSink {
@@ -109,11 +109,37 @@ async function copy(job: CopyJob): Promise<void> {
   done();
 }
 
+function initVolume(job: VolumeInitJob): void {
+  const src = resolveInRoot(job.root, job.containerPath);
+  const st = kindOf(src) === 'dir' ? statSync(src) : undefined;
+  if (st === undefined) {
+    lchownSync(job.data, job.owner.uid, job.owner.gid);
+    return;
+  }
+  if (job.copyUp) {
+    const { sink, done } = extractInto(job.data, undefined);
+    const reader = new TarReader(sink);
+    for (const chunk of pack(src, '.')) reader.write(chunk);
+    reader.end();
+    done();
+  }
+  lchownSync(job.data, st.uid, st.gid);
+  chmodSync(job.data, st.mode & 0o7777);
+}
+
+function chownTree(path: string, uid: number, gid: number): void {
+  lchownSync(path, uid, gid);
+  if (!lstatSync(path).isDirectory()) return;
+  for (const n of readdirSync(path)) chownTree(`${path}/${n}`, uid, gid);
+}
+
 async function main(): Promise<void> {
   const file = process.argv[2];
   if (file === undefined) throw new Error('usage: worker-main JOB.json');
   process.umask(0o022);
-  const job = JSON.parse(readFileSync(file, 'utf8')) as CopyJob;
+  const job = JSON.parse(readFileSync(file, 'utf8')) as WorkerJob;
+  if (job.kind === 'chown') return chownTree(job.path, job.uid, job.gid);
+  if (job.kind === 'volume-init') return initVolume(job);
   lstatSync(job.root);
   await copy(job);
 }

@@ -41,11 +41,17 @@ export const NO_NETWORK_EXTRAS: NetworkRequest = {
 };
 
 export interface VolumeRequest {
-  /** Absolute host path. */
+  /** Absolute host path (for a named or anonymous volume: its `_data`, filled in by run). */
   source: string;
   /** Absolute path in the container. */
   destination: string;
   readonly: boolean;
+  /** A named volume (`-v NAME:/path`, `--mount type=volume`), or an anonymous one (`-v /path`, image VOLUME; named by run). */
+  volume?: { name: string; anonymous: boolean } | undefined;
+  /** `:U`: chown the source to the container's user (inside the user namespace). */
+  chown?: boolean | undefined;
+  /** `nocopy`: do not copy the image's content into a new volume. */
+  noCopy?: boolean | undefined;
 }
 
 export interface TmpfsRequest {

@@ -12,26 +12,47 @@ function volumeError(spec: string, what: string, hint?: string): RrunError {
   return new RrunError({ code: 'ERR_INVALID_VOLUME', message: `invalid volume "${spec}": ${what}`, subject: spec, hint });
 }
 
-/** `HOST:CONTAINER[:OPTIONS]` for bind mounts of host paths. */
+/** `HOST:CONTAINER[:OPTIONS]` (a bind), `NAME:CONTAINER[:OPTIONS]` (a named volume) or `CONTAINER` (anonymous). */
 export function parseVolume(spec: string): VolumeRequest {
   const parts = spec.split(':');
-  if (parts.length < 2 || parts.length > 3) {
-    throw volumeError(spec, 'expected HOST-DIR:CONTAINER-DIR[:OPTIONS]', 'anonymous and named volumes are not supported yet; bind a host path');
-  }
+  if (parts.length > 3) throw volumeError(spec, 'expected HOST-DIR:CONTAINER-DIR[:OPTIONS]');
+  if (parts.length === 1) return volumeOptions(spec, '', { source: '', destination: checkDestination(spec), readonly: false, volume: { name: '', anonymous: true } });
   const [source = '', destination = '', options = ''] = parts;
-  if (!source.startsWith('/')) {
-    throw volumeError(spec, `"${source}" is not an absolute host path`, 'named volumes are not supported yet; give an absolute host path (e.g. "$PWD/data:/data")');
+  checkDestination(destination);
+  if (source.startsWith('/') || source.startsWith('.')) {
+    if (!source.startsWith('/')) throw volumeError(spec, `"${source}" is not an absolute host path`, 'give an absolute host path (e.g. "$PWD/data:/data")');
+    return volumeOptions(spec, options, { source, destination, readonly: false });
   }
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(source)) {
+    throw new RrunError({ code: 'ERR_INVALID_VOLUME_NAME', message: `creating named volume "${source}": running volume create option: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument`, subject: source });
+  }
+  return volumeOptions(spec, options, { source: '', destination, readonly: false, volume: { name: source, anonymous: false } });
+}
+
+function checkDestination(destination: string): string {
   if (!destination.startsWith('/')) {
-    throw volumeError(spec, `invalid container path "${destination}", must be an absolute path`);
+    throw new RrunError({ code: 'ERR_INVALID_VOLUME', message: `invalid container path "${destination}", must be an absolute path`, subject: destination });
   }
-  let readonly = false;
+  return destination;
+}
+
+// podman's -v options with an effect here; the others are accepted and ignored.
+const volumeFlags: Readonly<Record<string, (v: VolumeRequest) => void>> = {
+  ro: (v) => { v.readonly = true; },
+  rw: (v) => { v.readonly = false; },
+  U: (v) => { v.chown = true; },
+  nocopy: (v) => { v.noCopy = true; },
+  copy: (v) => { v.noCopy = false; },
+};
+
+function volumeOptions(spec: string, options: string, v: VolumeRequest): VolumeRequest {
   for (const opt of options.split(',').filter(Boolean)) {
-    if (opt === 'ro') readonly = true;
-    else if (opt === 'rw') readonly = false;
-    else if (!ignoredVolumeOptions.has(opt)) throw volumeError(spec, `invalid option "${opt}"`, 'use ro, rw, z or Z');
+    const apply = volumeFlags[opt];
+    if (apply !== undefined) apply(v);
+    else if (opt === 'O') throw volumeError(spec, 'overlay volumes (:O) are not supported by rrun', 'bind the directory, or copy it into a named volume');
+    else if (!ignoredVolumeOptions.has(opt)) throw new RrunError({ code: 'ERR_INVALID_VOLUME', message: `invalid option type "${opt}"`, subject: spec });
   }
-  return { source, destination, readonly };
+  return v;
 }
 
 /** `--tmpfs /path[:opts]`. */

@@ -15,7 +15,7 @@ import type { CliGlobals } from '../main.js';
 /** Options that take a value (long and short spellings): the pre-split skips their values. */
 export const valuedOptions = new Set([
   '-e', '--env', '--env-file', '--entrypoint', '-w', '--workdir', '-u', '--user', '--name', '-h', '--hostname',
-  '-v', '--volume', '--tmpfs', '--network', '--net', '--userns', '--pull', '--platform',
+  '-v', '--volume', '--mount', '--tmpfs', '--network', '--net', '--userns', '--pull', '--platform',
   '-p', '--publish', '--add-host', '--dns', '--dns-search', '--dns-option',
   '--cap-add', '--cap-drop', '--security-opt',
   '-m', '--memory', '--cpus', '--pids-limit',
@@ -130,6 +130,7 @@ export const runCmd = (globals: CliGlobals, name: string, action?: Action) =>
       hostname: option({ long: 'hostname', short: 'h', type: optional(string), description: 'Container host name' }),
       volume: multioption({ long: 'volume', short: 'v', type: array(string), description: 'Bind mount HOST:CONTAINER[:ro]' }),
       tmpfs: multioption({ long: 'tmpfs', type: array(string), description: 'Mount a tmpfs: PATH[:OPTIONS]' }),
+      mount: multioption({ long: 'mount', type: array(string), description: 'Attach a filesystem mount: type=bind|volume|tmpfs,src=…,dst=…[,ro]' }),
       network: option({ long: 'network', type: optional(string), description: 'slirp4netns[:OPTS], pasta[:OPTS], none, host, private' }),
       net: option({ long: 'net', type: optional(string), description: 'Alias of --network' }),
       publish: multioption({ long: 'publish', short: 'p', type: array(string), description: 'Publish [hostIP:][hostPort:]containerPort[/tcp|udp]' }),
@@ -179,6 +180,7 @@ export const runCmd = (globals: CliGlobals, name: string, action?: Action) =>
         readOnly: a.readOnly,
         volumes: a.volume,
         tmpfs: a.tmpfs,
+        mounts: a.mount,
         network: network(a.network, a.net),
         publish: a.publish,
         publishAll: a.publishAll,

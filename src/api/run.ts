@@ -10,16 +10,13 @@ import { mappingFacts, processUserMapping, type IdMapping } from '../../helpers/
 import type { HelperOptions } from '../../helpers/nsexec.js';
 import { containerDirs, createContainer, deleteContainer, makeDir, newRandomId } from '../../storage/containers.js';
 import { layerDirs, storePaths } from '../../storage/paths.js';
-import { checkLayerDirs, layerChain, readSnapshot } from '../../storage/store.js';
-import type { ImageRecord } from '../../storage/records.js';
 import { createContext, type Context, type GlobalOptions } from '../context.js';
 import { trace, tracing } from '../trace.js';
 import { forgetRun, recordKeptRun } from './run-record.js';
-import { configKey, imageConfig } from '../image/catalog.js';
-import { resolveLocalImage } from '../image/local.js';
-import { ensureImage, parsePullPolicy } from '../image/pull-policy.js';
+import { parsePullPolicy } from '../image/pull-policy.js';
+import { imageSource } from '../image/image-source.js';
 import { etcFiles } from '../runtime/etc-files.js';
-import { imagePathExists, readImageFile } from '../runtime/image-files.js';
+import { imagePathExists } from '../runtime/image-files.js';
 import { launch } from '../runtime/launch.js';
 import { randomContainerName } from '../runtime/names.js';
 import { resolveUser } from '../runtime/passwd.js';
@@ -28,7 +25,7 @@ import { removeTreeInUserns } from '../runtime/remove-tree.js';
 import { NO_NETWORK_EXTRAS, type RunRequest, type TmpfsRequest, type VolumeRequest } from '../runtime/request.js';
 import { attachNetwork, type AttachedNetwork, type NetworkSetup } from '../runtime/network.js';
 import { networkRequest, prepareNetwork, probeNetworkHost, type NetworkFlags, type NetworkHostFacts } from '../runtime/network-host.js';
-import { lowerLinks, overlayMode, overlayRootfs } from '../runtime/rootfs.js';
+import { overlayMode, overlayRootfs } from '../runtime/rootfs.js';
 import { buildSpec } from '../runtime/spec.js';
 import { applyLimits, delegatedCgroup, hasLimits, parseMemory } from '../runtime/cgroups.js';
 import { containerSecurity } from '../security/container-security.js';
@@ -37,7 +34,6 @@ import { parseTmpfs, parseVolume } from '../runtime/volumes.js';
 import { attachVolumes, chownSources, imageVolumes, initVolumes, volumeMetadata } from '../volumes/attach.js';
 import { removeAnonymousVolumes } from '../volumes/remove.js';
 import { parseMount } from '../volumes/mount-flag.js';
-import type { ImageRuntimeConfig } from '../../oci/image.js';
 
 export interface RunOptions extends GlobalOptions {
   image?: string;
@@ -175,56 +171,6 @@ function specMappings(m: IdMapping): { uid: RuntimeSpec['linux']['uidMappings'];
   }
   const conv = (e: { inside: number; outside: number; count: number }) => ({ containerID: e.inside, hostID: e.outside, size: e.count });
   return { uid: m.uid.map(conv), gid: m.gid.map(conv) };
-}
-
-/** What the image contributes: id, layers, config, and a reader for its files. */
-interface ImageSource {
-  imageId: string | undefined;
-  topLayer: string | undefined;
-  lowers: string[];
-  config: ImageRuntimeConfig | undefined;
-  readFile: (path: string) => string | undefined;
-  exists: (path: string) => boolean;
-  hasMountProgram: string | null;
-}
-
-async function imageSource(ctx: Context, req: RunRequest): Promise<ImageSource> {
-  if (req.rootfs !== undefined) {
-    return {
-      imageId: undefined, topLayer: undefined, lowers: [], config: undefined,
-      readFile: (p) => readImageFile([req.rootfs as string], p), exists: (p) => imagePathExists([req.rootfs as string], p),
-      hasMountProgram: null,
-    };
-  }
-  if (req.pull !== undefined) await ensureImage(ctx, req.image as string, req.pull);
-  // Resolve under the same lock hold, then read only that image's config.
-  let chosen: ImageRecord | undefined;
-  const snap = await readSnapshot(ctx.storage, {
-    imageBigData: (i) => [configKey(i)],
-    bigDataImages: (images) => {
-      chosen = resolveLocalImage(ctx, { images }, req.image as string);
-      return [chosen];
-    },
-  });
-  const image = chosen ?? resolveLocalImage(ctx, snap, req.image as string);
-  const chain = layerChain(snap, image.layer, req.image as string);
-  await checkLayerDirs(snap, chain, req.image as string);
-  const roots = chain.map((l) => layerDirs(snap.paths, l.id).diff);
-  let hasMountProgram: string | null = null;
-  try {
-    hasMountProgram = readFileSync(`${snap.paths.driverHome}/.has-mount-program`, 'utf8').trim();
-  } catch {
-    hasMountProgram = null;
-  }
-  return {
-    imageId: image.id,
-    topLayer: image.layer,
-    lowers: lowerLinks(snap.paths, chain),
-    config: imageConfig(snap, image)?.config,
-    readFile: (p) => readImageFile(roots, p),
-    exists: (p) => imagePathExists(roots, p),
-    hasMountProgram,
-  };
 }
 
 function hostFile(path: string): string | undefined {

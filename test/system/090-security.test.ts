@@ -68,12 +68,13 @@ const probes = [
   'syscall(135,0x10); print "personality ", $!+0, "\\n";',
   'syscall(41,16,3,9); print "socket_audit ", $!+0, "\\n";',
   'syscall(0x40000027); print "x32_getpid ", $!+0, "\\n";',
+  'syscall(101,16,1,0,0); print "ptrace_attach_1 ", $!+0, "\\n";',
 ].join(' ');
 
 test('blocked syscalls fail with the errno podman\'s profile gives', async (t) => {
   if (!need(t, DEBIAN)) return;
   const [mine, theirs] = await both([], DEBIAN, ['perl', '-e', probes]);
-  assert.match(mine, /^add_key \S* 38\nbpf 1\nkeyctl 22\npersonality 38\nsocket_audit 22\nx32_getpid 38\n$/);
+  assert.match(mine, /^add_key \S* 38\nbpf 1\nkeyctl 22\npersonality 38\nsocket_audit 22\nx32_getpid 38\nptrace_attach_1 1\n$/);
   assert.equal(mine, theirs);
 });
 

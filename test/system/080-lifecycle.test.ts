@@ -151,7 +151,11 @@ test('-it under tmux: prompt, stty size follows the pane, Ctrl-C reaches the con
   if (!requirePrereq(t, hasTmux, 'tmux') || !need(t, 'docker.io/library/debian:bookworm')) return;
   const bed = testBed();
   const session = tag;
-  const shell = userArgv(bed, ['bash', '--norc', '--noprofile'], { ...bed.env, TERM: 'xterm', PS1: '$ ' });
+  // tmux's server passes its own environment on: give the shell exactly the bed's (as a
+  // normal user the bed's store is an isolated HOME/XDG_* that only bed.env names).
+  const env = { ...bed.env, TERM: 'xterm', PS1: '$ ' };
+  const bash = ['bash', '--norc', '--noprofile'];
+  const shell = bed.asRoot ? userArgv(bed, bash, env) : ['env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...bash];
   tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', '-c', bed.home, ...shell);
   try {
     tmux('send-keys', '-t', session, `${bed.repo}/bin/rrun run -it --rm --network none --name ${name('tty')} debian:bookworm bash; echo rc=$?`, 'Enter');

@@ -57,6 +57,11 @@ function rawHeader(name: Buffer, fields: { mode: number; uid: number; gid: numbe
     put(fields.devmajor, 329, 8);
     put(fields.devminor, 337, 8);
   }
+  return setChecksum(h);
+}
+
+/** Fill in a 512-byte header's checksum (the field itself counted as spaces), in place. */
+export function setChecksum(h: Buffer): Buffer {
   h.fill(0x20, 148, 156);
   let sum = 0;
   for (const b of h) sum += b;

@@ -5,7 +5,7 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { RrunError } from '../../oci/errors.js';
-import { padding, tarHeader, TAR_TRAILER, type TarEntry } from '../../storage/tar-writer.js';
+import { padding, tarHeader, TAR_TRAILER, type TarEntry, setChecksum } from '../../storage/tar-writer.js';
 
 export interface MemberStyle {
   fileMode: number;
@@ -34,11 +34,7 @@ function goUstar(h: Buffer): Buffer {
   if (h.length !== 512 || h[156] === 0x33 || h[156] === 0x34) return h;
   h.write('0000000\0', 329, 'latin1');
   h.write('0000000\0', 337, 'latin1');
-  h.fill(0x20, 148, 156);
-  let sum = 0;
-  for (const b of h) sum += b;
-  h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
-  return h;
+  return setChecksum(h);
 }
 
 export class TarOut {

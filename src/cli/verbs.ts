@@ -49,6 +49,10 @@ const saveVerb = (): Promise<VerbModule> => import('./commands/save.js');
 const exportVerb = (): Promise<VerbModule> => import('./commands/export.js');
 const importVerb = (): Promise<VerbModule> => import('./commands/import.js');
 const commitVerb = (): Promise<VerbModule> => import('./commands/commit.js');
+const historyVerb = (): Promise<VerbModule> => import('./commands/history.js');
+const untagVerb = (): Promise<VerbModule> => import('./commands/untag.js');
+const portVerb = (): Promise<VerbModule> => import('./commands/port.js');
+const renameVerb = (): Promise<VerbModule> => import('./commands/rename.js');
 
 export const verbs: readonly Verb[] = [
   { path: ['run'], summary: 'Run a command in a new container', load: runVerb },
@@ -102,6 +106,14 @@ export const verbs: readonly Verb[] = [
   { path: ['image', 'load'], summary: 'Load image(s) from a tar archive', load: loadVerb, hidden: true },
   { path: ['login'], summary: 'Log in to a container registry', load: loginVerb },
   { path: ['logout'], summary: 'Log out of a container registry', load: logoutVerb },
+  { path: ['history'], summary: 'Show history of a specified image', load: historyVerb },
+  { path: ['image', 'history'], summary: 'Show history of a specified image', load: historyVerb, hidden: true },
+  { path: ['untag'], summary: 'Remove a name from a local image', load: untagVerb },
+  { path: ['image', 'untag'], summary: 'Remove a name from a local image', load: untagVerb, hidden: true },
+  { path: ['port'], summary: 'List port mappings or a specific mapping for the container', load: portVerb },
+  { path: ['container', 'port'], summary: 'List port mappings or a specific mapping for the container', load: portVerb, hidden: true },
+  { path: ['rename'], summary: 'Rename an existing container', load: renameVerb },
+  { path: ['container', 'rename'], summary: 'Rename an existing container', load: renameVerb, hidden: true },
   { path: ['images'], summary: 'List images in local storage', load: images },
   { path: ['image', 'ls'], summary: 'List images in local storage', load: images },
   { path: ['image', 'list'], summary: 'List images in local storage', load: images, hidden: true },

@@ -53,6 +53,8 @@ const historyVerb = (): Promise<VerbModule> => import('./commands/history.js');
 const untagVerb = (): Promise<VerbModule> => import('./commands/untag.js');
 const portVerb = (): Promise<VerbModule> => import('./commands/port.js');
 const renameVerb = (): Promise<VerbModule> => import('./commands/rename.js');
+const diffVerb = (): Promise<VerbModule> => import('./commands/diff.js');
+const topVerb = (): Promise<VerbModule> => import('./commands/top.js');
 
 export const verbs: readonly Verb[] = [
   { path: ['run'], summary: 'Run a command in a new container', load: runVerb },
@@ -114,6 +116,10 @@ export const verbs: readonly Verb[] = [
   { path: ['container', 'port'], summary: 'List port mappings or a specific mapping for the container', load: portVerb, hidden: true },
   { path: ['rename'], summary: 'Rename an existing container', load: renameVerb },
   { path: ['container', 'rename'], summary: 'Rename an existing container', load: renameVerb, hidden: true },
+  { path: ['diff'], summary: "Inspect changes to the container's file systems", load: diffVerb },
+  { path: ['container', 'diff'], summary: "Inspect changes to the container's file systems", load: diffVerb, hidden: true },
+  { path: ['top'], summary: 'Display the running processes of a container', load: topVerb },
+  { path: ['container', 'top'], summary: 'Display the running processes of a container', load: topVerb, hidden: true },
   { path: ['images'], summary: 'List images in local storage', load: images },
   { path: ['image', 'ls'], summary: 'List images in local storage', load: images },
   { path: ['image', 'list'], summary: 'List images in local storage', load: images, hidden: true },

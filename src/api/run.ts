@@ -14,7 +14,7 @@ import { createContext, type Context, type GlobalOptions } from '../context.js';
 import { trace, tracing } from '../trace.js';
 import { forgetRun, recordKeptRun } from './run-record.js';
 import { parsePullPolicy } from '../image/pull-policy.js';
-import { imageSource } from '../image/image-source.js';
+import { imageSource, type ImageSource } from '../image/image-source.js';
 import { etcFiles } from '../runtime/etc-files.js';
 import { imagePathExists } from '../runtime/image-files.js';
 import { launch } from '../runtime/launch.js';
@@ -197,6 +197,76 @@ export interface ExistingContainer {
   layer: string;
 }
 
+interface Placed {
+  containerId: string;
+  containerName: string;
+  rootfs: RootfsSpec;
+  /** The container's run directory: generated /etc files, the --rootfs mount point. */
+  rundata: string;
+}
+
+interface PlaceOptions {
+  existing: ExistingContainer | undefined;
+  dryRun: boolean;
+  firstUses: Awaited<ReturnType<typeof attachVolumes>>;
+  user: ReturnType<typeof resolveUser>;
+  idmap: IdMapping;
+}
+
+/**
+ * Register the container (or reuse a started one's record) with its writable layer, and
+ * decide its root: the overlay of the image's layers, or a --rootfs directory read-only.
+ */
+async function placeContainer(ctx: Context, req: RunRequest, src: ImageSource, o: PlaceOptions): Promise<Placed> {
+  const paths = storePaths(ctx.storage);
+  const mode = overlayMode(ctx.storage.driverOptions, src.hasMountProgram);
+  if (src.imageId === undefined) {
+    const containerId = newRandomId();
+    const rundata = `${ctx.storage.runRoot}/rrun/rootfs-${containerId}`;
+    const rootfs: RootfsSpec = { kind: 'bind', path: req.rootfs as string, readonly: true, mountpoint: `${rundata}/root` };
+    if (!o.dryRun) makeDir(rootfs.mountpoint as string, 'runroot', ctx.storage.runRoot);
+    return { containerId, containerName: req.name ?? randomContainerName(), rootfs, rundata };
+  }
+  if (o.dryRun) {
+    const containerId = newRandomId();
+    const rootfs = overlayRootfs(paths, src.lowers, '<container-layer>', mode, req.readOnly);
+    return { containerId, containerName: req.name ?? randomContainerName(), rootfs, rundata: containerDirs(paths, containerId).rundata };
+  }
+  const metadata = (name: string): string =>
+    JSON.stringify({ 'image-name': req.image, 'image-id': src.imageId, name, 'created-at': Math.floor(Date.now() / 1000), 'created-by': 'rrun', ...volumeMetadata(req.volumes) });
+  const record = o.existing
+    ? { id: o.existing.id, names: [o.existing.name], layer: o.existing.layer }
+    : await createContainer(ctx.storage, { imageId: src.imageId, topLayer: src.topLayer, name: req.name ?? randomContainerName, metadata });
+  trace('build: container created');
+  const layer = record.layer as string;
+  await initVolumes(ctx.storage.graphRoot, ctx.storage.runRoot, o.firstUses, { kind: 'stopped', paths, layer, mode }, o.user, o.idmap);
+  return {
+    containerId: record.id,
+    containerName: record.names?.[0] ?? req.name ?? '',
+    rootfs: overlayRootfs(paths, src.lowers, layer, mode, req.readOnly),
+    rundata: containerDirs(paths, record.id).rundata,
+  };
+}
+
+/** The generated /etc files, written into the run directory and bind-mounted by the plan. */
+function writeEtcFiles(rundata: string, files: ReturnType<typeof etcFiles>, image: boolean, dryRun: boolean, runRoot: string) {
+  const etc = {
+    hosts: `${rundata}/hosts`,
+    hostname: `${rundata}/hostname`,
+    // Tools detect a podman-style container by this file; a plain --rootfs has no place for it.
+    ...(image ? { containerenv: `${rundata}/.containerenv` } : {}),
+    ...(files.resolvConf !== undefined ? { resolvConf: `${rundata}/resolv.conf` } : {}),
+  };
+  if (!dryRun) {
+    makeDir(rundata, 'runroot', runRoot);
+    writeFileSync(etc.hosts, files.hosts, { mode: 0o644 });
+    writeFileSync(etc.hostname, files.hostname, { mode: 0o644 });
+    if (etc.containerenv !== undefined) writeFileSync(etc.containerenv, '', { mode: 0o644 });
+    if (etc.resolvConf !== undefined && files.resolvConf !== undefined) writeFileSync(etc.resolvConf, files.resolvConf, { mode: 0o644 });
+  }
+  return etc;
+}
+
 export async function build(
   ctx: Context, req: RunRequest, dryRun: boolean, netFacts: NetworkHostFacts, existing?: ExistingContainer,
 ): Promise<Built> {
@@ -213,38 +283,15 @@ export async function build(
   const user = resolveUser(req.user ?? src.config?.User ?? '', src.readFile('/etc/passwd'), src.readFile('/etc/group'));
   const security = containerSecurity(req.security ?? {}, user.uid);
   trace('build: security resolved');
-  const paths = storePaths(ctx.storage);
   // Ports are checked (privileged, in use) before the container record exists.
   const net = req.net ?? NO_NETWORK_EXTRAS;
   const network = await prepareNetwork({
     mode: req.network, net, exposed: src.config?.ExposedPorts, facts: netFacts, dryRun,
     controlPath: `${ctx.storage.runRoot}/rrun/net-${newRandomId().slice(0, 12)}`,
   });
-  let containerName = req.name ?? randomContainerName();
-  let containerId = newRandomId();
-  let rootfs: RootfsSpec;
-  let rundata: string;
-  if (src.imageId !== undefined && !dryRun) {
-    const metadata = (name: string): string =>
-      JSON.stringify({ 'image-name': req.image, 'image-id': src.imageId, name, 'created-at': Math.floor(Date.now() / 1000), 'created-by': 'rrun', ...volumeMetadata(req.volumes) });
-    const record = existing
-      ? { id: existing.id, names: [existing.name], layer: existing.layer }
-      : await createContainer(ctx.storage, { imageId: src.imageId, topLayer: src.topLayer, name: req.name ?? randomContainerName, metadata });
-    containerId = record.id;
-    trace('build: container created');
-    containerName = record.names?.[0] ?? containerName;
-    const mode = overlayMode(ctx.storage.driverOptions, src.hasMountProgram);
-    rootfs = overlayRootfs(paths, src.lowers, record.layer as string, mode, req.readOnly);
-    rundata = containerDirs(paths, containerId).rundata;
-    await initVolumes(ctx.storage.graphRoot, ctx.storage.runRoot, firstUses, { kind: 'stopped', paths, layer: record.layer as string, mode }, user, idmap);
-  } else if (src.imageId !== undefined) {
-    rootfs = overlayRootfs(paths, src.lowers, '<container-layer>', overlayMode(ctx.storage.driverOptions, src.hasMountProgram), req.readOnly);
-    rundata = containerDirs(paths, containerId).rundata;
-  } else {
-    rundata = `${ctx.storage.runRoot}/rrun/rootfs-${containerId}`;
-    rootfs = { kind: 'bind', path: req.rootfs as string, readonly: true, mountpoint: `${rundata}/root` };
-    if (!dryRun) makeDir(rootfs.mountpoint as string, 'runroot', ctx.storage.runRoot);
-  }
+  const placed = await placeContainer(ctx, req, src, { existing, dryRun, firstUses, user, idmap });
+  const { containerId, containerName, rootfs, rundata } = placed;
+  const paths = storePaths(ctx.storage);
   if (!dryRun) await chownSources(ctx.storage.runRoot, req.volumes, user, idmap);
   const ids = specMappings(idmap);
   const spec = buildSpec({
@@ -256,20 +303,7 @@ export async function build(
     network: req.network, hostname: spec.hostname, containerName, hostHosts: hostFile('/etc/hosts'), hostResolvConf: network.hostResolvConf,
     addresses: network.addresses, addHosts: net.addHosts, dns: net.dns, dnsSearch: net.dnsSearch, dnsOptions: net.dnsOptions,
   });
-  const etc = {
-    hosts: `${rundata}/hosts`,
-    hostname: `${rundata}/hostname`,
-    // Tools detect a podman-style container by this file; a plain --rootfs has no place for it.
-    ...(src.imageId !== undefined ? { containerenv: `${rundata}/.containerenv` } : {}),
-    ...(files.resolvConf !== undefined ? { resolvConf: `${rundata}/resolv.conf` } : {}),
-  };
-  if (!dryRun) {
-    makeDir(rundata, 'runroot', ctx.storage.runRoot);
-    writeFileSync(etc.hosts, files.hosts, { mode: 0o644 });
-    writeFileSync(etc.hostname, files.hostname, { mode: 0o644 });
-    if (etc.containerenv !== undefined) writeFileSync(etc.containerenv, '', { mode: 0o644 });
-    if (files.resolvConf !== undefined) writeFileSync(`${rundata}/resolv.conf`, files.resolvConf, { mode: 0o644 });
-  }
+  const etc = writeEtcFiles(rundata, files, src.imageId !== undefined, dryRun, ctx.storage.runRoot);
   // A restarted container's own layer may already hold the link from its first start.
   const ownLayer = existing !== undefined && existing.layer !== '' ? [layerDirs(paths, existing.layer).diff] : [];
   // A volume or bind over /etc brings its own content (and the link of a former run).

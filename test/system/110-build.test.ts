@@ -74,6 +74,9 @@ test('rrun build matches podman build (files, config); rebuild is all cache; one
     assert.equal(ok(await podman(['run', '--rm', '--entrypoint', 'cat', mine, '/one.txt']), 'cat'), `${fresh}\n`);
   } finally {
     await podman(['rmi', '-f', mine, theirs]);
+    // The cache (unnamed intermediate images) of this run's fresh content is useless later:
+    // without this the shared store grows with every CI run.
+    await podman(['image', 'prune', '-f']);
     rmSync(dir, { recursive: true, force: true });
   }
 });

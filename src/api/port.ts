@@ -1,6 +1,7 @@
 // `rrun port CONTAINER [PRIVATE_PORT[/PROTO]]`: the ports a running rrun container
-// publishes, from its saved request (`-p`), as podman lists them. A container that is
-// not running publishes nothing, as in podman.
+// publishes, as chosen when it started (host port 0 and `-P` resolved; a state written
+// before rrun recorded them falls back to the saved `-p` request), as podman lists them.
+// A container that is not running publishes nothing, as in podman.
 import { RrunError } from '../../oci/errors.js';
 import type { PortMapping } from '../runtime/request.js';
 import { createContext, type Context, type GlobalOptions } from '../context.js';
@@ -28,7 +29,7 @@ export async function containerPorts(nameOrId: string, privatePort?: string, o: 
   const context = ctx ?? (await createContext(o));
   const c = await findContainer(context, nameOrId);
   if (c.state.status !== 'running') return [];
-  const all = (c.config?.request.net?.publish ?? []).map(published);
+  const all = (c.state.ports ?? c.config?.request.net?.publish ?? []).map(published);
   if (privatePort === undefined) return all;
   const [port = '', proto = 'tcp'] = privatePort.split('/');
   const found = all.filter((p) => String(p.containerPort) === port && p.protocol === proto);

@@ -7,7 +7,7 @@ import { containerDirs } from '../../storage/containers.js';
 import { storePaths } from '../../storage/paths.js';
 import type { Context, GlobalOptions } from '../context.js';
 import type { RunRequest } from '../runtime/request.js';
-import { nowNano, removeState, withContainerLock, writeState } from '../runtime/state.js';
+import { nowNano, publishedPorts, removeState, withContainerLock, writeState } from '../runtime/state.js';
 import { stateFilesOf, stopSignalOf, writeConfig, type ContainerConfig } from './container-store.js';
 import type { Built } from './run.js';
 
@@ -24,7 +24,7 @@ export async function recordKeptRun(ctx: Context, built: Built, req: RunRequest,
   };
   writeConfig(userdata, config);
   const files = stateFilesOf(ctx, built.containerId);
-  await withContainerLock(files, () => writeState(files, { status: 'running', startedAt: nowNano() }));
+  await withContainerLock(files, () => writeState(files, { status: 'running', startedAt: nowNano(), ...publishedPorts(built.network.ports) }));
   built.plan.stage0 = { ...built.plan.stage0, state: { lockPath: files.monitorLock, exitPath: files.exit } };
 }
 

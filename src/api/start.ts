@@ -9,7 +9,7 @@ import { createContext, type Context } from '../context.js';
 import { launch, launchDetached, type LaunchResult } from '../runtime/launch.js';
 import { attachNetwork, type RecordedHelper } from '../runtime/network.js';
 import { probeNetworkHost } from '../runtime/network-host.js';
-import { nowNano, observe, withContainerLock, writeState, readExit } from '../runtime/state.js';
+import { nowNano, observe, publishedPorts, withContainerLock, writeState, readExit } from '../runtime/state.js';
 import { findContainer, type ContainerConfig, type RrunContainer } from './container-store.js';
 import { build, idMapping, type Built } from './run.js';
 
@@ -72,7 +72,7 @@ export async function startDetached(ctx: Context, c: RrunContainer): Promise<voi
         network = (await attachNetwork(built.network, pid, { detached: true }))?.recorded;
       },
     });
-    writeState(c.files, { status: 'running', pid: started.pid, startedAt: nowNano(), detached: true, network });
+    writeState(c.files, { status: 'running', pid: started.pid, startedAt: nowNano(), detached: true, network, ...publishedPorts(built.network.ports) });
   });
 }
 
@@ -96,7 +96,7 @@ async function startAttached(ctx: Context, c: RrunContainer, interactive: boolea
       graceMs: config.stopTimeout * 1000,
       onNamespaces: async (pid) => {
         attached = await attachNetwork(built.network, pid);
-        await withContainerLock(c.files, () => writeState(c.files, { status: 'running', pid, startedAt }));
+        await withContainerLock(c.files, () => writeState(c.files, { status: 'running', pid, startedAt, ...publishedPorts(built.network.ports) }));
       },
     });
   } finally {

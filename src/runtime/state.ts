@@ -14,6 +14,7 @@ import { RrunError, errnoCode } from '../../oci/errors.js';
 import { atomicWriteFile } from '../../storage/atomic.js';
 import { withLocks } from '../../storage/lockfile.js';
 import { LockType, tryOfdLock } from '../../helpers/syscalls.js';
+import type { PortMapping } from './request.js';
 
 export type Status = 'created' | 'running' | 'exited';
 
@@ -30,6 +31,8 @@ export interface ContainerState {
   detached?: boolean;
   /** The network helper of a detached container, stopped by `container cleanup`. */
   network?: { pid: number; comm: string[] } | undefined;
+  /** The ports published while it runs, host port 0 and `-P` resolved to the ports chosen. */
+  ports?: PortMapping[];
 }
 
 export interface StateFiles {
@@ -83,6 +86,11 @@ export function readState(files: StateFiles): ContainerState | undefined {
 
 export function writeState(files: StateFiles, state: ContainerState): void {
   atomicWriteFile(files.state, `${JSON.stringify(state)}\n`);
+}
+
+/** The `ports` field of a running state: absent when nothing is published. */
+export function publishedPorts(ports: readonly PortMapping[]): Pick<ContainerState, 'ports'> {
+  return ports.length > 0 ? { ports: [...ports] } : {};
 }
 
 export function removeState(files: StateFiles): void {

@@ -4,6 +4,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { fixtureMissingReason, hasFixture, podman, requirePrereq, rrun, type RunResult } from '../lib/testbed.js';
 
 const BUSYBOX = 'localhost/busybox:latest';
@@ -113,4 +114,38 @@ test('port lists the published ports of a running container as podman does', asy
   await same(['port', 'rrun-verbs-test-nosuch']);
   await same(['port']);
   await same(['port', 'a', 'b', 'c']);
+});
+
+/** Everything a TCP server on 127.0.0.1:port sends before closing. */
+function readAll(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let got = '';
+    const sock = connect(port, '127.0.0.1');
+    sock.setEncoding('utf8');
+    sock.setTimeout(10_000, () => sock.destroy(new Error(`no answer on 127.0.0.1:${port}`)));
+    sock.on('data', (d: string) => (got += d));
+    sock.on('error', reject);
+    sock.on('close', () => resolve(got));
+  });
+}
+
+test('port shows the host port chosen for -p with no host port, and it reaches the container', async (t) => {
+  if (!requirePrereq(t, hasFixture(BUSYBOX), fixtureMissingReason(BUSYBOX))) return;
+  const name = `rrun-verbs-test-port-random-${tag}`;
+  containers.push(name);
+  const script = 'echo hello-from-container | nc -l -p 8080';
+  ok(await rrun(['run', '-d', '--name', name, '-p', '127.0.0.1::8080', BUSYBOX, 'sh', '-c', script]), 'run -d');
+  const line = ok(await rrun(['port', name, '8080']), 'port 8080');
+  const m = /^127\.0\.0\.1:(\d+)\n$/.exec(line);
+  assert.ok(m, `port printed ${JSON.stringify(line)}`);
+  const hostPort = Number(m[1]);
+  assert.ok(hostPort > 0 && hostPort < 65536, `chosen host port ${hostPort}`);
+  assert.equal(ok(await rrun(['port', name]), 'port'), `8080/tcp -> 127.0.0.1:${hostPort}\n`);
+  // The listener may not be up the instant `run -d` returns: retry an empty answer briefly.
+  let answer = '';
+  for (let i = 0; i < 50 && answer === ''; i++) {
+    answer = await readAll(hostPort).catch(() => '');
+    if (answer === '') await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(answer, 'hello-from-container\n');
 });

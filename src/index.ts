@@ -10,7 +10,7 @@ export { start, type StartOptions } from './api/start.js';
 export { ps, type PsEntry, type PsOptions } from './api/ps.js';
 export { logs, type LogsOptions } from './api/logs.js';
 export { stopContainer, killContainer, type StopOptions } from './api/stop.js';
-export { rm, prune, type RmOptions } from './api/rm.js';
+export { rm, rmAll, prune, type RmOptions, type BatchOutcome } from './api/rm.js';
 export { waitContainer } from './api/wait.js';
 export { exec, type ExecOptions } from './api/exec.js';
 export { inspectContainers } from './api/inspect.js';

@@ -4,6 +4,7 @@
 // A container that is not running publishes nothing, as in podman.
 import { RrunError } from '../../oci/errors.js';
 import type { PortMapping } from '../runtime/request.js';
+import { orderPorts } from '../runtime/port-list.js';
 import { createContext, type Context, type GlobalOptions } from '../context.js';
 import { findContainer } from './container-store.js';
 
@@ -29,7 +30,7 @@ export async function containerPorts(nameOrId: string, privatePort?: string, o: 
   const context = ctx ?? (await createContext(o));
   const c = await findContainer(context, nameOrId);
   if (c.state.status !== 'running') return [];
-  const all = (c.state.ports ?? c.config?.request.net?.publish ?? []).map(published);
+  const all = orderPorts(c.state.ports ?? c.config?.request.net?.publish ?? []).map(published);
   if (privatePort === undefined) return all;
   const [port = '', proto = 'tcp'] = privatePort.split('/');
   const found = all.filter((p) => String(p.containerPort) === port && p.protocol === proto);

@@ -2,6 +2,7 @@
 import { createContext, type Context } from '../context.js';
 import { humanDuration } from '../cli/output.js';
 import type { ContainerState } from '../runtime/state.js';
+import { portRanges, type PortRange } from '../runtime/port-list.js';
 import { listContainers, type RrunContainer } from './container-store.js';
 
 /** Go's zero time as Unix seconds: podman's ExitedAt/StartedAt for "never". */
@@ -26,7 +27,8 @@ export interface PsEntry {
   Pid: number;
   Pod: string;
   PodName: string;
-  Ports: null;
+  /** podman's folded port ranges; null when nothing is published. */
+  Ports: PortRange[] | null;
   Size: null;
   StartedAt: number;
   State: string;
@@ -57,6 +59,8 @@ export function statusText(s: ContainerState, now: number = Date.now() / 1000): 
 export function psEntry(c: RrunContainer, now: number = Date.now() / 1000): PsEntry {
   const s = c.state;
   const created = unix(c.created);
+  // The ports chosen when it last started, else those asked for (podman lists them for stopped containers too).
+  const ports = s.ports ?? c.config?.request.net?.publish ?? [];
   return {
     AutoRemove: c.config?.request.remove ?? false,
     Command: c.config?.spec.process.args ?? [],
@@ -76,7 +80,7 @@ export function psEntry(c: RrunContainer, now: number = Date.now() / 1000): PsEn
     Pid: s.status === 'running' ? (s.pid ?? 0) : 0,
     Pod: '',
     PodName: '',
-    Ports: null,
+    Ports: ports.length > 0 ? portRanges(ports) : null,
     Size: null,
     StartedAt: unix(s.startedAt),
     State: s.status,

@@ -12,10 +12,12 @@ const FIXTURES = [BUSYBOX, 'docker.io/library/node:latest', 'localhost/rrun-fixt
 const tag = randomBytes(4).toString('hex');
 const containers: string[] = [];
 const names: string[] = [];
+const podmanContainers: string[] = [];
 
 after(async () => {
   for (const c of containers) await rrun(['rm', '-f', c]);
   for (const n of names) await podman(['untag', BUSYBOX, n]);
+  for (const c of podmanContainers) await podman(['rm', '-f', c]);
 });
 
 function ok(r: RunResult, what: string): string {
@@ -148,4 +150,32 @@ test('port shows the host port chosen for -p with no host port, and it reaches t
     if (answer === '') await new Promise((r) => setTimeout(r, 100));
   }
   assert.equal(answer, 'hello-from-container\n');
+});
+
+test('ps lists published ports as podman does (ranges folded; group order as in podman, whose order is a Go map\'s)', async (t) => {
+  if (!requirePrereq(t, hasFixture(BUSYBOX), fixtureMissingReason(BUSYBOX))) return;
+  const flags = ['-p', '18295:95/udp', '-p', '18297:97', '-p', '127.0.0.1:18296:96', '-p', '18294:94', '-p', '18298:98'];
+  const r = `rrun-verbs-test-psports-${tag}`;
+  const p = `rrun-verbs-test-psports-podman-${tag}`;
+  containers.push(r);
+  podmanContainers.push(p);
+  ok(await podman(['run', '--name', p, ...flags, BUSYBOX, 'true']), 'podman run');
+  ok(await rrun(['run', '--name', r, ...flags, BUSYBOX, 'true']), 'rrun run');
+  const portsOf = async (tool: typeof rrun, n: string): Promise<string> => {
+    const out = ok(await tool(['ps', '-a', '--format', '{{.Names}}|{{.Ports}}']), 'ps -a');
+    const line = out.split('\n').find((l) => l.startsWith(`${n}|`));
+    assert.ok(line !== undefined, `${n} in ps -a:\n${out}`);
+    return line.slice(n.length + 1);
+  };
+  const mine = await portsOf(rrun, r);
+  assert.equal(mine, '0.0.0.0:18294->94/tcp, 0.0.0.0:18297-18298->97-98/tcp, 0.0.0.0:18295->95/udp, 127.0.0.1:18296->96/tcp');
+  const sorted = (s: string): string[] => s.split(', ').sort();
+  assert.deepEqual(sorted(mine), sorted(await portsOf(podman, p)));
+  const json = JSON.parse(ok(await rrun(['ps', '-a', '--format', 'json']), 'ps json')) as { Names: string[]; Ports: unknown }[];
+  assert.deepEqual(json.find((e) => e.Names[0] === r)?.Ports, [
+    { host_ip: '', container_port: 94, host_port: 18294, range: 1, protocol: 'tcp' },
+    { host_ip: '', container_port: 97, host_port: 18297, range: 2, protocol: 'tcp' },
+    { host_ip: '', container_port: 95, host_port: 18295, range: 1, protocol: 'udp' },
+    { host_ip: '127.0.0.1', container_port: 96, host_port: 18296, range: 1, protocol: 'tcp' },
+  ]);
 });

@@ -8,6 +8,7 @@ import { isJsonFormat } from '../../format/report.js';
 import { psHeaders, psReporter } from '../../format/reporters/ps.js';
 import { writeReport } from '../../format/write.js';
 import type { CliGlobals } from '../main.js';
+import { portsColumn } from '../../runtime/port-list.js';
 
 /** podman truncates COMMAND to 17 characters plus `...`. */
 export function commandColumn(args: readonly string[], noTrunc: boolean): string {
@@ -18,7 +19,7 @@ export function commandColumn(args: readonly string[], noTrunc: boolean): string
 function table(list: readonly PsEntry[], noTrunc: boolean): string {
   const head = ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'];
   const body = list.map((e) => [
-    noTrunc ? e.Id : e.Id.slice(0, 12), e.Image, commandColumn(e.Command, noTrunc), e.CreatedAt, e.Status, '', e.Names.join(','),
+    noTrunc ? e.Id : e.Id.slice(0, 12), e.Image, commandColumn(e.Command, noTrunc), e.CreatedAt, e.Status, portsColumn(e.Ports ?? []), e.Names.join(','),
   ]);
   return renderTable([head, ...body]);
 }

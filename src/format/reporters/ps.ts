@@ -3,6 +3,7 @@
 // `.Names` the first name, `.Command` truncated, `.RunningFor`, `.CreatedAt`).
 import { humanDuration } from '../../cli/output.js';
 import { goStruct, GoTime, type GoValue } from '../values.js';
+import { portsColumn, type PortRange } from '../../runtime/port-list.js';
 
 /** The PsEntry fields the reporter needs (api/ps.ts). */
 export interface PsEntryLike {
@@ -23,6 +24,7 @@ export interface PsEntryLike {
   Pid: number;
   Pod: string;
   PodName: string;
+  Ports: readonly PortRange[] | null;
   StartedAt: number;
   State: string;
   Status: string;
@@ -45,7 +47,7 @@ export function psReporter(e: PsEntryLike, noTrunc: boolean, now: number = Date.
     AutoRemove: e.AutoRemove, Command: [...e.Command], Created: created, CreatedAt: `${humanDuration(now - e.Created)} ago`,
     Exited: e.Exited, ExitedAt: e.ExitedAt, ExitCode: e.ExitCode, ID: e.Id, Image: e.Image, ImageID: e.ImageID,
     IsInfra: e.IsInfra, Labels: { ...(e.Labels ?? {}) }, Mounts: [...e.Mounts], Names: [...e.Names], Namespaces: namespaces,
-    Networks: [...e.Networks], Pid: e.Pid, Pod: e.Pod, PodName: e.PodName, Ports: [], Size: null, StartedAt: e.StartedAt,
+    Networks: [...e.Networks], Pid: e.Pid, Pod: e.Pod, PodName: e.PodName, Ports: (e.Ports ?? []).map((r) => goStruct('types.PortMapping', { HostIP: r.host_ip, ContainerPort: r.container_port, HostPort: r.host_port, Range: r.range, Protocol: r.protocol })), Size: null, StartedAt: e.StartedAt,
     State: e.State, Status: e.Status,
   });
   const command = e.Command.join(' ');
@@ -61,7 +63,7 @@ export function psReporter(e: PsEntryLike, noTrunc: boolean, now: number = Date.
       RunningFor: () => `${humanDuration(now - e.Created)} ago`,
       Status: () => e.Status,
       State: () => e.Status,
-      Ports: () => '',
+      Ports: () => portsColumn(e.Ports ?? []),
       Networks: () => e.Networks.join(','),
       Pod: () => e.Pod.slice(0, 12),
       Size: () => '',

@@ -4,6 +4,7 @@ import { humanDuration } from '../cli/output.js';
 import type { ContainerState } from '../runtime/state.js';
 import { portRanges, type PortRange } from '../runtime/port-list.js';
 import { listContainers, type RrunContainer } from './container-store.js';
+import { filtersWantAll, parsePsFilters, psPredicate } from './ps-filter.js';
 
 /** Go's zero time as Unix seconds: podman's ExitedAt/StartedAt for "never". */
 export const GO_ZERO_UNIX = -62135596800;
@@ -38,6 +39,10 @@ export interface PsEntry {
 
 export interface PsOptions {
   all?: boolean;
+  /** `--filter KEY=VALUE` (see ps-filter.ts). */
+  filters?: readonly string[];
+  /** `-n`/`--last N`: the N newest (of every state); `-l` is `last: 1`. */
+  last?: number;
 }
 
 const unix = (t: string | undefined): number => (t ? Math.floor(Date.parse(t) / 1000) : GO_ZERO_UNIX);
@@ -91,7 +96,14 @@ export function psEntry(c: RrunContainer, now: number = Date.now() / 1000): PsEn
 
 export async function ps(opts: PsOptions = {}, ctx?: Context): Promise<PsEntry[]> {
   const context = ctx ?? (await createContext());
+  const filters = parsePsFilters(opts.filters ?? []);
   const all = await listContainers(context);
-  // podman lists newest first.
-  return all.filter((c) => opts.all || c.state.status === 'running').reverse().map((c) => psEntry(c));
+  const matches = psPredicate(filters, all);
+  const everyState = (opts.all ?? false) || opts.last !== undefined || filtersWantAll(filters);
+  // podman 4.3 lists oldest first (its default --sort created); -n keeps the newest n.
+  const list = all
+    .filter((c) => (everyState || c.state.status === 'running') && matches(c))
+    .sort((a, b) => Date.parse(a.created) - Date.parse(b.created));
+  const shown = opts.last !== undefined && opts.last >= 0 ? list.slice(Math.max(0, list.length - opts.last)) : list;
+  return shown.map((c) => psEntry(c));
 }

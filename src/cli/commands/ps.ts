@@ -1,8 +1,9 @@
-// `rrun ps`: podman's table, `-a`, `-q`, `--no-trunc`, `--format json`.
-import { command, flag, option, optional, string } from 'cmd-ts';
+// `rrun ps`: podman's table, `-a`, `-q`, `--no-trunc`, `--format`, `--filter`, `-n`, `-l`.
+import { array, command, flag, multioption, number, option, optional, string } from 'cmd-ts';
 import { ps, type PsEntry } from '../../api/ps.js';
 import { createContext } from '../../context.js';
 import { runCommand } from '../cmd.js';
+import { usageError } from '../errors.js';
 import { goJson, renderTable } from '../output.js';
 import { isJsonFormat } from '../../format/report.js';
 import { psHeaders, psReporter } from '../../format/reporters/ps.js';
@@ -32,10 +33,15 @@ export const psCommand = (globals: CliGlobals, name: string) =>
       all: flag({ long: 'all', short: 'a', description: 'Show all the containers, default is only running containers' }),
       quiet: flag({ long: 'quiet', short: 'q', description: 'Print the numeric IDs of the containers only' }),
       noTrunc: flag({ long: 'no-trunc', description: 'Display the extended information' }),
-      format: option({ long: 'format', type: optional(string), description: 'json' }),
+      format: option({ long: 'format', type: optional(string), description: 'json, or a Go template' }),
+      filter: multioption({ long: 'filter', short: 'f', type: array(string), description: 'Filter output: id=, name=, status=, exited=, ancestor=, before=, since=' }),
+      last: option({ long: 'last', short: 'n', type: optional(number), description: 'Print the n last created containers (all states)' }),
+      latest: flag({ long: 'latest', short: 'l', description: 'Act on the latest container rrun is aware of' }),
     },
     handler: async (a): Promise<number> => {
-      const list = await ps({ all: a.all }, await createContext(globals));
+      if (a.latest && a.last !== undefined) throw usageError('last and latest are mutually exclusive');
+      const last = a.latest ? 1 : a.last;
+      const list = await ps({ all: a.all, filters: a.filter, ...(last !== undefined ? { last } : {}) }, await createContext(globals));
       if (a.format !== undefined && isJsonFormat(a.format)) process.stdout.write(goJson(list));
       else if (a.format !== undefined) {
         writeReport({ name: 'ps', format: a.format, list: true, headers: psHeaders }, list.map((e) => psReporter(e, a.noTrunc)));

@@ -2,7 +2,9 @@
 // removed (a missing one exits 1 and removes nothing), -i skips missing names, a running
 // container without -f exits 2 but does not keep the others, -a removes every stopped
 // container and, with -f, the running ones too. Files run one at a time and each removes
-// its containers, so `rm -a` here meets only this file's containers.
+// its containers, so `rm -a` here meets only this file's containers. start --all (with
+// a filter, so it meets only these) starts the stopped ones and prints their ids; -l
+// starts the newest.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -94,4 +96,25 @@ test('rm refuses bad arguments as podman does', async (t) => {
     assert.equal(r.code, p.code, args.join(' '));
     assert.equal(errorLine(r), errorLine(p), args.join(' '));
   }
+});
+
+test('start --all --filter starts the stopped containers it selects; -l the newest', async (t) => {
+  if (!requirePrereq(t, hasFixture(BUSYBOX), fixtureMissingReason(BUSYBOX))) return;
+  const f = name('f');
+  const g = name('g');
+  made.push(f, g);
+  ok(await rrun(['create', '--name', f, BUSYBOX, 'sleep', '300']), 'create f');
+  ok(await rrun(['run', '-d', '--name', g, BUSYBOX, 'sleep', '300']), 'run -d g');
+  const id = ok(await rrun(['inspect', '--format', '{{.Id}}', f]), 'inspect f').trim();
+  assert.equal(ok(await rrun(['start', '--all', '--filter', `name=^rrun-rm-test-.*-${tag}$`]), 'start --all'), `${id}\n`);
+  const states = ok(await rrun(['ps', '-a', '--filter', `name=${tag}`, '--format', '{{.Names}} {{.ID}}']), 'ps');
+  assert.equal(ok(await rrun(['ps', '--filter', `name=${tag}`, '--format', '{{.Names}}']), 'ps running').split('\n').filter(Boolean).sort().join(' '), [f, g].sort().join(' '), states);
+  ok(await rrun(['rm', '-f', f, g]), 'rm -f');
+  const h = await created('h');
+  const hid = ok(await rrun(['inspect', '--format', '{{.Id}}', h]), 'inspect h').trim();
+  assert.equal(ok(await rrun(['start', '-l']), 'start -l'), `${hid}\n`);
+  assert.equal((await rrun(['wait', h])).stdout, '0\n');
+  const [r, p] = await Promise.all([rrun(['start', '--all', 'x']), podman(['start', '--all', 'x'])]);
+  assert.equal(r.code, p.code);
+  assert.equal(errorLine(r), errorLine(p));
 });

@@ -4,7 +4,7 @@ import { humanDuration } from '../cli/output.js';
 import type { ContainerState } from '../runtime/state.js';
 import { portRanges, type PortRange } from '../runtime/port-list.js';
 import { listContainers, type RrunContainer } from './container-store.js';
-import { filtersWantAll, parsePsFilters, psPredicate } from './ps-filter.js';
+import { filtersWantAll, parsePsFilters, psPredicate, type PsFilters } from './ps-filter.js';
 
 /** Go's zero time as Unix seconds: podman's ExitedAt/StartedAt for "never". */
 export const GO_ZERO_UNIX = -62135596800;
@@ -94,16 +94,22 @@ export function psEntry(c: RrunContainer, now: number = Date.now() / 1000): PsEn
   };
 }
 
+/**
+ * The containers the filters select, oldest first — podman 4.3's order (its default
+ * `--sort created`); `ps`, `start --all` and `start -l` choose from it.
+ */
+export async function selectContainers(ctx: Context, filters: PsFilters = new Map()): Promise<RrunContainer[]> {
+  const all = await listContainers(ctx);
+  const matches = psPredicate(filters, all);
+  return all.filter(matches).sort((a, b) => Date.parse(a.created) - Date.parse(b.created));
+}
+
 export async function ps(opts: PsOptions = {}, ctx?: Context): Promise<PsEntry[]> {
   const context = ctx ?? (await createContext());
   const filters = parsePsFilters(opts.filters ?? []);
-  const all = await listContainers(context);
-  const matches = psPredicate(filters, all);
   const everyState = (opts.all ?? false) || opts.last !== undefined || filtersWantAll(filters);
-  // podman 4.3 lists oldest first (its default --sort created); -n keeps the newest n.
-  const list = all
-    .filter((c) => (everyState || c.state.status === 'running') && matches(c))
-    .sort((a, b) => Date.parse(a.created) - Date.parse(b.created));
+  const list = (await selectContainers(context, filters)).filter((c) => everyState || c.state.status === 'running');
+  // -n keeps the newest n.
   const shown = opts.last !== undefined && opts.last >= 0 ? list.slice(Math.max(0, list.length - opts.last)) : list;
   return shown.map((c) => psEntry(c));
 }

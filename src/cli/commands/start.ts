@@ -1,8 +1,8 @@
 // `rrun start [-a] [-i] CONTAINER…`, `rrun start --all [--filter K=V]`, `rrun start -l`
 import { array, command, flag, multioption, restPositionals, string } from 'cmd-ts';
 import { start } from '../../api/start.js';
-import { listContainers } from '../../api/container-store.js';
-import { parsePsFilters, psPredicate } from '../../api/ps-filter.js';
+import { selectContainers } from '../../api/ps.js';
+import { parsePsFilters } from '../../api/ps-filter.js';
 import { createContext } from '../../context.js';
 import { runCommand } from '../cmd.js';
 import { usageError } from '../errors.js';
@@ -29,10 +29,7 @@ export const startCommand = (globals: CliGlobals, name: string) =>
       const ctx = await createContext(globals);
       let names = a.names;
       if (selecting || a.latest) {
-        const filters = parsePsFilters(a.filter);
-        const every = await listContainers(ctx);
-        const matches = psPredicate(filters, every);
-        const chosen = every.filter(matches).sort((x, y) => Date.parse(x.created) - Date.parse(y.created));
+        const chosen = await selectContainers(ctx, parsePsFilters(a.filter));
         // --all starts what is not running; -l the newest container, whatever its state.
         names = a.latest ? chosen.slice(-1).map((c) => c.id) : chosen.filter((c) => c.state.status !== 'running').map((c) => c.id);
         if (a.latest && names.length === 0) throw usageError('no containers to start', 'create one with `rrun create IMAGE`');

@@ -3,32 +3,11 @@
 // `.Names` the first name, `.Command` truncated, `.RunningFor`, `.CreatedAt`).
 import { humanDuration } from '../../cli/output.js';
 import { goStruct, GoTime, type GoValue } from '../values.js';
-import { portsColumn, type PortRange } from '../../runtime/port-list.js';
+import { portsColumn } from '../../runtime/port-list.js';
+import type { PsEntry } from '../../api/ps.js';
 
 /** The PsEntry fields the reporter needs (api/ps.ts). */
-export interface PsEntryLike {
-  AutoRemove: boolean;
-  Command: readonly string[];
-  Created: number;
-  Exited: boolean;
-  ExitedAt: number;
-  ExitCode: number;
-  Id: string;
-  Image: string;
-  ImageID: string;
-  IsInfra: boolean;
-  Labels: Readonly<Record<string, string>> | null;
-  Mounts: readonly string[];
-  Names: readonly string[];
-  Networks: readonly string[];
-  Pid: number;
-  Pod: string;
-  PodName: string;
-  Ports: readonly PortRange[] | null;
-  StartedAt: number;
-  State: string;
-  Status: string;
-}
+export type PsEntryLike = Omit<PsEntry, 'CreatedAt' | 'Namespaces' | 'Size'>;
 
 /** Column titles as podman 4.3 prints them. */
 export const psHeaders: Readonly<Record<string, string>> = {

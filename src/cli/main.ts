@@ -1,8 +1,9 @@
 // rrun's command line: podman's global options, then a verb and its own arguments.
 // Global options are decoded here from a table; each verb decodes the rest with cmd-ts.
 import type { GlobalOptions } from '../context.js';
-import { diagnose, printError, usageError } from './errors.js';
-import { findVerb, groupWords, verbs } from './verbs.js';
+import { usageError } from './errors.js';
+import { guard } from './guard.js';
+import { findVerb, groupWords, verbs, type VerbModule } from './verbs.js';
 import { readPackageVersion } from './version-info.js';
 import { enableTrace, trace } from '../trace.js';
 
@@ -82,9 +83,12 @@ function help(): string {
   return `${lines.join('\n')}\n`;
 }
 
-export async function main(argv: string[]): Promise<number> {
+/** Loads a verb's module by its name in the verb table (bin/rrun loads its bundle). */
+export type VerbLoader = (module: string) => VerbModule | Promise<VerbModule>;
+
+export async function main(argv: string[], loadVerb: VerbLoader): Promise<number> {
   let globals: CliGlobals = {};
-  try {
+  return guard(async () => {
     const parsed = parseGlobals(argv);
     globals = parsed.globals;
     const [first] = parsed.rest;
@@ -105,10 +109,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (globals.logLevel === 'debug' || globals.logLevel === 'trace') enableTrace();
     trace(`verb ${found.verb.path.join(' ')}`);
-    const mod = await found.verb.load();
+    const mod = await loadVerb(found.verb.module);
     trace('verb module loaded');
     return await mod.main(found.rest, globals, found.verb.path.join(' '));
-  } catch (err) {
-    return printError(err, globals.logLevel === 'debug' || globals.logLevel === 'trace', await diagnose(err).catch(() => []));
-  }
+  }, () => globals.logLevel);
 }

@@ -1,6 +1,6 @@
-// The CLI bundles (run by `npm run build` after tsc): dist/cli/main.cjs, the dispatcher,
-// and one self-contained CommonJS file per verb module, dist/cli/verbs/<module>.cjs, each
-// with its own error guard. CommonJS because bin/rrun loads them through V8's code cache
+// The CLI bundles (run by `npm run build` after tsc): dist/cli/loader.cjs (what bin/rrun
+// requires), dist/cli/main.cjs, the dispatcher, and one self-contained CommonJS file per
+// verb module, dist/cli/verbs/<module>.cjs, each with its own error guard. CommonJS because bin/rrun loads them through V8's code cache
 // (src/cli/bundle-loader.ts), which Node 20 offers for scripts, not for ES modules; one
 // file per verb because loading the ES-module graph of a verb (30 chunks) cost more than
 // compiling it.
@@ -35,6 +35,7 @@ const out = join(root, 'dist', 'cli.new');
 await rm(out, { recursive: true, force: true });
 await build({
   entryPoints: [
+    { in: join(cli, 'bundle-loader.js'), out: 'loader' },
     { in: join(cli, 'main.js'), out: 'main' },
     ...modules.map((m) => ({ in: `verb:${m}`, out: `verbs/${m}` })),
   ],
@@ -46,6 +47,8 @@ await build({
   outExtension: { '.js': '.cjs' },
   // undici is loaded as a package at run time (only by the verbs that talk to registries).
   external: ['koffi', 'undici'],
+  // cmd-ts's colours and parser tracing, replaced by src/cli/shims/ (see there).
+  alias: { chalk: join(cli, 'shims', 'chalk.js'), debug: join(cli, 'shims', 'debug.js') },
   // import() becomes require(): a script run from the code cache has no ES-module loader.
   supported: { 'dynamic-import': false },
   // import.meta.url (package root, koffi's path) from the bundle's own file name.

@@ -139,13 +139,11 @@ export function newgidmapArgv(pid: number, entries: IdMapEntry[], binary = 'newg
   return mapArgv(binary, pid, entries);
 }
 
-async function runMapTool(argv: string[], host: IdmapHost): Promise<void> {
-  const r = await host.run(argv);
-  if (r.code === 0) return;
+/** The error for a map tool that failed: its argv, how it ended, the head of its stderr. */
+export function mapToolError(argv: readonly string[], status: string, stderrText: string): RrunError {
   const tool = argv[0] ?? 'newuidmap';
-  const stderr = r.stderr.trim().split('\n').slice(-5).join('\n');
-  const status = r.code === null ? (r.signal ? `killed by ${r.signal}` : 'could not run') : `exit status ${r.code}`;
-  throw new RrunError({
+  const stderr = stderrText.trim().split('\n').slice(-5).join('\n');
+  return new RrunError({
     code: 'ERR_IDMAP',
     message: `${argv.join(' ')}: ${status}${stderr ? `: ${stderr}` : ''}`,
     hint: /ENOENT/.test(stderr)
@@ -154,6 +152,23 @@ async function runMapTool(argv: string[], host: IdmapHost): Promise<void> {
     subject: tool,
     exitCode: ExitCode.Internal,
   });
+}
+
+async function runMapTool(argv: string[], host: IdmapHost): Promise<void> {
+  const r = await host.run(argv);
+  if (r.code === 0) return;
+  const status = r.code === null ? (r.signal ? `killed by ${r.signal}` : 'could not run') : `exit status ${r.code}`;
+  throw mapToolError(argv, status, r.stderr);
+}
+
+/**
+ * The map tools for the helper to run itself (argv without the pid, which it inserts);
+ * undefined for a single-id mapping, which needs no tool.
+ */
+export function idmapTools(m: IdMapping, binaries = { uid: 'newuidmap', gid: 'newgidmap' }): { uid: string[]; gid: string[] } | undefined {
+  if (m.kind !== 'subid') return undefined;
+  const strip = (argv: string[]): string[] => [argv[0] as string, ...argv.slice(2)];
+  return { uid: strip(newuidmapArgv(0, m.uid, binaries.uid)), gid: strip(newgidmapArgv(0, m.gid, binaries.gid)) };
 }
 
 /** Writes the maps of process `pid` (the helper's stage 1). uid first, like podman. */

@@ -6,8 +6,9 @@
 //   spawn helper, stdio[3] = socketpair
 //   plan ──────────────────────────────────────▶ stage 0: [lock the state file (state)]
 //                                                 clone(CLONE_NEW* from the plan)
+//                                                 [idmapTools: newuidmap/newgidmap pid]
 //                              ◀──────────────── NeedIdmap{pid}          (stage 0, then it
-//   newuidmap/newgidmap pid (or single map)                              closes its fd 3)
+//   [single map: write uid_map/gid_map]                                  closes its fd 3)
 //   [start the network helper against pid]
 //   IdmapDone ─────────────────────────────────▶ stage 1 (pid 1 inside): setresuid/gid(0),
 //                                                 run setup ops in order, pivot_root,
@@ -64,6 +65,7 @@ export const OpCode = {
   detach: 49,
   join: 50,
   terminal: 51,
+  idmap: 52,
 } as const;
 
 export const OpFlag = { optional: 1 } as const;
@@ -182,6 +184,11 @@ export interface Stage0Plan {
   join?: number;
   /** A pty from the container's devpts; `forwardStdin` proxies the caller's terminal. */
   terminal?: { forwardStdin: boolean };
+  /**
+   * newuidmap/newgidmap argv without the pid: stage 0 runs both with the child's pid as
+   * argv[1] before NeedIdmap (reported as Error `idmap\t<tool>\t<pid>\t<status>\t<stderr>`).
+   */
+  idmapTools?: { uid: string[]; gid: string[] };
 }
 
 export interface LaunchPlan {
@@ -299,6 +306,10 @@ function stage0Records(s: Stage0Plan = {}): Buffer[] {
   }
   if (s.join !== undefined) out.push(record(OpCode.join, [u64(s.join)]));
   if (s.terminal) out.push(record(OpCode.terminal, [u64(s.terminal.forwardStdin ? 1 : 0)]));
+  if (s.idmapTools) {
+    if (s.idmapTools.uid.length === 0 || s.idmapTools.gid.length === 0) throw new RangeError('idmapTools argv must not be empty');
+    out.push(record(OpCode.idmap, s.idmapTools.uid), record(OpCode.idmap, s.idmapTools.gid));
+  }
   return out;
 }
 

@@ -40,10 +40,11 @@ struct proc {
 	int tty; /* pty slave for the workload's stdio, or -1 (set at run time) */
 };
 
-/* What stage 0 does besides waiting: OP_STATE, OP_DETACH, OP_JOIN, OP_TERMINAL. */
+/* What stage 0 does besides waiting: OP_STATE, OP_DETACH, OP_JOIN, OP_TERMINAL, OP_IDMAP. */
 struct stage0 {
 	const char *lock_path, *exit_path, *log_path;
 	char **exit_argv;
+	char **uid_map_argv, **gid_map_argv; /* both or neither */
 	int detach, join, terminal, forward_stdin;
 	pid_t join_pid;
 };
@@ -102,6 +103,9 @@ int recv_fd(int sock);
 void copy_winsize(int from, int to);
 int raw_mode(int fd);
 void restore_mode(void);
+
+/* idmap.c: stage 0 runs the id-map tools for the clone child; on failure `what` says why */
+int write_id_maps(const struct stage0 *s0, pid_t target, char *what, size_t size);
 
 /* join.c: exec into a running container */
 int join_namespaces(pid_t pid, uint64_t flags);

@@ -43,6 +43,7 @@ static const struct {
 	{OP_DETACH, 2, VARIADIC, 0},
 	{OP_JOIN, 1, 1, 1u},
 	{OP_TERMINAL, 1, 1, 1u},
+	{OP_IDMAP, 1, VARIADIC, 0},
 };
 
 int read_full(int fd, void *buf, size_t len)
@@ -151,6 +152,12 @@ static int collect_stage0(struct stage0 *s, const struct op *op)
 		s->terminal = 1;
 		s->forward_stdin = arg_u64(op, 0) != 0;
 		return 0;
+	case OP_IDMAP: {
+		char ***slot = s->uid_map_argv == NULL ? &s->uid_map_argv : &s->gid_map_argv;
+		if (*slot != NULL)
+			return -1; /* a third record */
+		return (*slot = arg_vector(op)) == NULL ? -1 : 0;
+	}
 	default:
 		return 0;
 	}
@@ -261,6 +268,8 @@ int read_plan(int fd, struct plan *plan)
 	free(body);
 	if (plan->proc.argv == NULL)
 		return errno = EPROTO, -1;
+	if ((plan->s0.uid_map_argv == NULL) != (plan->s0.gid_map_argv == NULL) || (plan->s0.uid_map_argv != NULL && plan->s0.join))
+		return errno = EPROTO, -1; /* one map tool, or maps for namespaces that exist */
 	return 0;
 }
 

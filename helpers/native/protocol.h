@@ -46,6 +46,8 @@
 #define OP_DETACH 49u     /* log_path, exit command argv... -- outlive Node, k8s-file log, exec the command at exit */
 #define OP_JOIN 50u       /* pid:u64 -- exec: setns into pid's namespaces (OP_NAMESPACES flags), no clone */
 #define OP_TERMINAL 51u   /* forward_stdin:u64 -- pty from the container's devpts, proxied by stage 0 */
+#define OP_IDMAP 52u      /* tool argv without the pid -- two records, uid map then gid map: stage 0
+                           * runs both with the child's pid as argv[1] before NeedIdmap */
 
 #define OPF_OPTIONAL 1u /* ENOENT on this op: skip it (masked paths that do not exist) */
 

@@ -5,6 +5,7 @@
  *   stage 0 (this process, host namespaces)      stage 1 (clone child = pid 1 inside)
  *   read plan from fd 3; [lock state, setns]
  *   clone(plan's CLONE_NEW* flags) ───────────▶  wait for IdmapDone on fd 3
+ *   [idmap.c: newuidmap/newgidmap PID]
  *   send NeedIdmap{pid}, close fd 3               setresuid/gid(0); run ops in order
  *   monitor.c: relay signals, move output         [-t: open pty, pass master to stage 0]
  *   (pty proxy or k8s-file log), reap pid 1       send Ready | Error; wait for Start
@@ -214,6 +215,14 @@ int main(void)
 	/* A detached monitor outlives Node; if Node dies during setup, stage 1 sees EOF. */
 	if (plan.s0.detach && prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0)
 		die("prctl(PR_SET_PDEATHSIG, 0)");
+	if (plan.s0.uid_map_argv != NULL) {
+		char what[200];
+		if (write_id_maps(&plan.s0, pid, what, sizeof what) < 0) {
+			kill(pid, SIGKILL); /* it waits for IdmapDone, which will never come */
+			send_error(-1, 0, what);
+			_exit(125);
+		}
+	}
 	uint32_t wire = htole32((uint32_t)pid);
 	if (!plan.s0.join && send_msg(MSG_NEED_IDMAP, &wire, sizeof wire) < 0)
 		die("send NeedIdmap");

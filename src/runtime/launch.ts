@@ -3,7 +3,7 @@
 import { constants as osConstants } from 'node:os';
 import { getSystemErrorMap } from 'node:util';
 import { ExitCode, RrunError } from '../../oci/errors.js';
-import { applyIdMapping, realIdmapHost, type IdMapping, type IdmapHost } from '../../helpers/idmap.js';
+import { applyIdMapping, idmapTools, mapToolError, newgidmapArgv, newuidmapArgv, type IdMapping } from '../../helpers/idmap.js';
 import { HelperOpError, spawnHelper, type HelperOptions, type HelperProcess } from '../../helpers/nsexec.js';
 import { describeOp, opIndexToSetupIndex, type ExecStepName, type LaunchPlan } from '../../helpers/protocol.js';
 
@@ -15,7 +15,6 @@ export interface LaunchOptions {
   graceMs?: number;
   helperPath?: string;
   forwardSignals?: boolean;
-  idmapHost?: IdmapHost;
   /** Called with the container's host pid once the maps are written (network helpers attach here). */
   onNamespaces?: (pid: number) => Promise<void> | void;
   /** Called once the workload was started; gives access to piped stdio. */
@@ -78,11 +77,26 @@ function execError(plan: LaunchPlan, step: ExecStepName, errno: number): RrunErr
   });
 }
 
+/** A map tool's failure as the helper reports it (`idmap\t<tool>\t<pid>\t<status>\t<stderr>`). */
+function idmapFailure(e: HelperOpError, m: IdMapping): RrunError | undefined {
+  const [tag, tool, pid, status, stderr] = e.what.split('\t');
+  if (tag !== 'idmap' || tool === undefined || m.kind !== 'subid') return undefined;
+  const target = Number(pid);
+  const argv = tool.endsWith('newgidmap') ? newgidmapArgv(target, m.gid, tool) : newuidmapArgv(target, m.uid, tool);
+  return mapToolError(argv, status ?? 'failed', stderr ?? '');
+}
+
 async function handshake(plan: LaunchPlan, helper: HelperProcess, opts: LaunchOptions): Promise<void> {
   // exec joins namespaces that are mapped already: no NeedIdmap/IdmapDone round trip.
   if (plan.stage0?.join === undefined) {
-    const { pid } = await helper.expect('NeedIdmap');
-    await applyIdMapping(pid, opts.idmap, opts.idmapHost ?? realIdmapHost);
+    let pid: number;
+    try {
+      ({ pid } = await helper.expect('NeedIdmap'));
+    } catch (err) {
+      throw (err instanceof HelperOpError ? idmapFailure(err, opts.idmap) : undefined) ?? err;
+    }
+    // The helper ran newuidmap/newgidmap itself; a single-id map is written from here.
+    if (plan.stage0?.idmapTools === undefined) await applyIdMapping(pid, opts.idmap);
     await opts.onNamespaces?.(pid);
     helper.send('IdmapDone');
   }
@@ -127,6 +141,9 @@ async function outcome(plan: LaunchPlan, helper: HelperProcess): Promise<LaunchR
 /** Launches the plan and waits for the workload. Throws RrunError (125/126/127) on failure. */
 export async function launch(plan: LaunchPlan, opts: LaunchOptions): Promise<LaunchResult> {
   if (opts.signal?.aborted) throw new RrunError({ code: 'ERR_ABORTED', message: 'launch aborted before start' });
+  // The helper writes podman's maps itself (its forks are cheaper than Node's).
+  const tools = plan.stage0?.join === undefined ? idmapTools(opts.idmap) : undefined;
+  if (tools !== undefined) plan = { ...plan, stage0: { ...plan.stage0, idmapTools: tools } };
   const helper = spawnHelper(plan, {
     stdio: opts.stdio,
     helperPath: opts.helperPath,
@@ -162,6 +179,9 @@ export interface DetachedLaunch {
  */
 export async function launchDetached(plan: LaunchPlan, opts: LaunchOptions): Promise<DetachedLaunch> {
   // No pipes: a closed read end after rrun exits would hand the monitor SIGPIPE.
+  // The helper writes podman's maps itself (its forks are cheaper than Node's).
+  const tools = plan.stage0?.join === undefined ? idmapTools(opts.idmap) : undefined;
+  if (tools !== undefined) plan = { ...plan, stage0: { ...plan.stage0, idmapTools: tools } };
   const helper = spawnHelper(plan, { stdio: ['ignore', 'ignore', 'ignore'], helperPath: opts.helperPath, forwardSignals: false });
   try {
     await handshake(plan, helper, opts);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { isRrunError } from '../../oci/errors.js';
 import { formatIdMap, mappedCount, parseSubIds, podmanIdMap } from '../../helpers/subid.js';
 import {
-  applyIdMapping, mappingFacts, newgidmapArgv, newuidmapArgv, singleMapping, subidMapping,
+  applyIdMapping, idmapTools, mapToolError, mappingFacts, newgidmapArgv, newuidmapArgv, singleMapping, subidMapping,
   type IdmapHost, type RunResult,
 } from '../../helpers/idmap.js';
 
@@ -44,6 +44,20 @@ test('newuidmap/newgidmap argv', () => {
   const m = podmanIdMap(1001, [{ start: 100000, count: 65536 }, { start: 300000, count: 10 }]);
   assert.deepEqual(newuidmapArgv(77, m), ['newuidmap', '77', '0', '1001', '1', '1', '100000', '65536', '65537', '300000', '10']);
   assert.deepEqual(newgidmapArgv(77, m, '/usr/bin/newgidmap').slice(0, 5), ['/usr/bin/newgidmap', '77', '0', '1001', '1']);
+});
+
+test('map tools for the helper: podman\'s ranges, no pid; none for a single-id map', () => {
+  const m = { kind: 'subid' as const, uid: podmanIdMap(1001, [{ start: 100000, count: 65536 }]), gid: podmanIdMap(1002, [{ start: 200000, count: 10 }]) };
+  assert.deepEqual(idmapTools(m), {
+    uid: ['newuidmap', '0', '1001', '1', '1', '100000', '65536'],
+    gid: ['newgidmap', '0', '1002', '1', '1', '200000', '10'],
+  });
+  assert.equal(idmapTools(singleMapping({ name: 'u', uid: 1001, gid: 1001 })), undefined);
+  const e = mapToolError(['newgidmap', '42', '0', '1002', '1'], 'exit status 1', 'newgidmap: gid range [1-11) -> [200000-200010) not allowed\n');
+  assert.ok(isRrunError(e, 'ERR_IDMAP'));
+  assert.equal(e.message, 'newgidmap 42 0 1002 1: exit status 1: newgidmap: gid range [1-11) -> [200000-200010) not allowed');
+  assert.match(e.hint ?? '', /cap_setgid.*\/etc\/subgid/);
+  assert.match(mapToolError(['newuidmap', '42'], 'exit status 127', 'exec newuidmap: No such file or directory (ENOENT)').hint ?? '', /package "uidmap"/);
 });
 
 interface Fake extends IdmapHost {

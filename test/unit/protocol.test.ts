@@ -83,6 +83,13 @@ test('plan records decode back to what was encoded', () => {
   assert.deepEqual(recs[10]?.args.map((a) => Number(a.readBigUInt64LE())), [0, 0, 1, 10]);
 });
 
+test('stage 0 map tools: two records, uid first, argv without the pid', () => {
+  const plan: LaunchPlan = { ...small, stage0: { idmapTools: { uid: ['newuidmap', '0', '1001', '1'], gid: ['/usr/bin/newgidmap', '0', '1001', '1'] } } };
+  const recs = decodePlanRecords(encodePlan(plan)).filter((r) => r.code === OpCode.idmap);
+  assert.deepEqual(recs.map((r) => r.args.map((a) => a.toString('utf8'))), [['newuidmap', '0', '1001', '1'], ['/usr/bin/newgidmap', '0', '1001', '1']]);
+  assert.throws(() => encodePlan({ ...small, stage0: { idmapTools: { uid: [], gid: ['newgidmap'] } } }), /idmapTools/);
+});
+
 test('encoder rejects what the helper would reject', () => {
   const bad = (p: Partial<LaunchPlan['process']>): LaunchPlan => ({ ...small, process: { ...small.process, ...p } });
   assert.throws(() => encodePlan(bad({ argv: [] })), /argv/);

@@ -389,6 +389,7 @@ export async function run(opts: RunOptions, ctx?: Context): Promise<RunResult> {
   } finally {
     // After the container: its helper goes only once nothing can use the network any more.
     await attached?.stop();
+    trace('network stopped');
     releaseCgroup?.();
     await cleanup(context, built, req, started);
     if (kept && !started) forgetRun(context, built.containerId);

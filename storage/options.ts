@@ -3,6 +3,7 @@
 // works on the same store with or without podman installed. storage-format.md §1.
 import { RrunError } from '../oci/errors.js';
 import type { StorageHost } from './host.js';
+import { parseTomlCached } from './toml.js';
 
 export interface StorageOptions {
   graphRoot: string;
@@ -38,10 +39,9 @@ const rootlessDrivers = new Set(['overlay', 'overlay2', 'vfs', 'btrfs']);
 async function readConf(host: StorageHost, path: string): Promise<StorageConfSection | undefined> {
   const text = await host.readText(path);
   if (text === undefined) return undefined;
-  const { parse } = await import('smol-toml');
   let doc: Record<string, unknown>;
   try {
-    doc = parse(text) as Record<string, unknown>;
+    doc = parseTomlCached(text);
   } catch (err) {
     throw new RrunError({
       code: 'ERR_STORAGE_CONF',

@@ -1,5 +1,5 @@
 // The table of verbs. Each entry names its module; the CLI loads only the chosen one (one
-// self-contained bundle per module, see scripts/bundle.mjs), so the start-up path of a
+// self-contained bundle per module, see src/cli/bundle.mjs), so the start-up path of a
 // command loads only what that command needs.
 import type { GlobalOptions } from '../context.js';
 

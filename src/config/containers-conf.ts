@@ -5,6 +5,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { RrunError, errnoCode } from '../../oci/errors.js';
 import { describeTomlError } from './registries-file.js';
+import { parseTomlCached } from '../../storage/toml.js';
 
 export interface NetworkConf {
   /** [containers] netns: the default network mode (`private` = the default helper). */
@@ -79,10 +80,9 @@ function confError(path: string, why: string, cause?: unknown): RrunError {
 
 /** One file's keys (pure); unknown tables and keys are podman's business, not ours. */
 export async function parseNetworkConf(path: string, text: string): Promise<NetworkConf> {
-  const { parse } = await import('smol-toml');
   let doc: Record<string, unknown>;
   try {
-    doc = parse(text) as Record<string, unknown>;
+    doc = parseTomlCached(text);
   } catch (err) {
     throw confError(path, describeTomlError(err), err);
   }

@@ -6,7 +6,8 @@
 // wording follows podman 4.3.1 (checked on this machine) so that a user who searches
 // for the message finds podman's documentation.
 
-import { parse, TomlError } from 'smol-toml';
+import { TomlError } from 'smol-toml';
+import { parseTomlCached } from '../../storage/toml.js';
 import { RrunError } from '../../oci/errors.js';
 import { isShortName, splitReference } from '../../oci/reference.js';
 import type { Mirror, PullFromMirror, RegistryEntry, ShortNameMode } from './registries.js';
@@ -251,7 +252,7 @@ export function configError(what: string, path: string, err: unknown): RrunError
 /** Parse TOML text, turning any error into our wording; `what` names the kind of file. */
 export function parseToml(file: ConfigFile, what: string): Table {
   try {
-    return parse(file.text) as Table;
+    return parseTomlCached(file.text) as Table;
   } catch (err) {
     throw configError(what, file.path, err);
   }

@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import type { ImageRuntimeConfig } from '../../oci/image.js';
 import { layerDirs } from '../../storage/paths.js';
 import type { ImageRecord } from '../../storage/records.js';
-import { checkLayerDirs, layerChain, readSnapshot } from '../../storage/store.js';
+import { checkLayerDirs, layerChain, readSnapshot, type StoreSnapshot } from '../../storage/store.js';
+import { isRrunError } from '../../oci/errors.js';
 import type { Context } from '../context.js';
 import { imagePathExists, readImageFile } from '../runtime/image-files.js';
 import type { RunRequest } from '../runtime/request.js';
@@ -34,17 +35,36 @@ export async function imageSource(ctx: Context, req: RunRequest): Promise<ImageS
       hasMountProgram: null,
     };
   }
-  if (req.pull !== undefined) await ensureImage(ctx, req.image as string, req.pull);
+  const name = req.image as string;
   // Resolve under the same lock hold, then read only that image's config.
-  let chosen: ImageRecord | undefined;
-  const snap = await readSnapshot(ctx.storage, {
-    imageBigData: (i) => [configKey(i)],
-    bigDataImages: (images) => {
-      chosen = resolveLocalImage(ctx, { images }, req.image as string);
-      return [chosen];
-    },
-  });
-  const image = chosen ?? resolveLocalImage(ctx, snap, req.image as string);
+  const find = async (): Promise<{ snap: StoreSnapshot; image: ImageRecord }> => {
+    let chosen: ImageRecord | undefined;
+    const snap = await readSnapshot(ctx.storage, {
+      imageBigData: (i) => [configKey(i)],
+      bigDataImages: (images) => {
+        chosen = resolveLocalImage(ctx, { images }, name);
+        return [chosen];
+      },
+    });
+    return { snap, image: chosen ?? resolveLocalImage(ctx, snap, name) };
+  };
+  const pull = req.pull;
+  let found: Awaited<ReturnType<typeof find>>;
+  if (pull === undefined || pull.policy === 'never') found = await find();
+  else if (pull.policy === 'missing') {
+    // The usual case, an image that is there, reads the store once.
+    try {
+      found = await find();
+    } catch (err) {
+      if (!isRrunError(err, 'ERR_IMAGE_NOT_FOUND')) throw err;
+      await ensureImage(ctx, name, pull);
+      found = await find();
+    }
+  } else {
+    await ensureImage(ctx, name, pull);
+    found = await find();
+  }
+  const { snap, image } = found;
   const chain = layerChain(snap, image.layer, req.image as string);
   await checkLayerDirs(snap, chain, req.image as string);
   const roots = chain.map((l) => layerDirs(snap.paths, l.id).diff);

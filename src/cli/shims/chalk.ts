@@ -1,4 +1,4 @@
-// Stand-in for chalk inside the CLI bundles (scripts/bundle.mjs aliases it): cmd-ts
+// Stand-in for chalk inside the CLI bundles (src/cli/bundle.mjs aliases it): cmd-ts
 // colours its help and parse errors with chalk, which probes the terminal and loads
 // three modules on every start of every verb. podman prints no colours there either,
 // so every style is the identity.

@@ -9,7 +9,7 @@ import { rm, rename } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
 const cli = join(root, 'dist', 'src', 'cli');
 const { verbs } = await import(pathToFileURL(join(cli, 'verbs.js')).href);
 const modules = [...new Set(verbs.map((v) => v.module))].sort();

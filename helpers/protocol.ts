@@ -9,12 +9,11 @@
 //                                                 [idmapTools: newuidmap/newgidmap pid]
 //                              ◀──────────────── NeedIdmap{pid}          (stage 0, then it
 //   [single map: write uid_map/gid_map]                                  closes its fd 3)
-//   [start the network helper against pid]
 //   IdmapDone ─────────────────────────────────▶ stage 1 (pid 1 inside): setresuid/gid(0),
-//                                                 run setup ops in order, pivot_root,
+//   [meanwhile: network helper against pid]       run setup ops in order, pivot_root,
 //                                                 [terminal: open /dev/ptmx, master → stage 0]
 //                              ◀──────────────── Ready | Error{opIndex, errno, what}
-//   Start ─────────────────────────────────────▶ fork workload (pid 2): [setsid, TIOCSCTTY],
+//   Start (once Ready and the network) ────────▶ fork workload (pid 2): [setsid, TIOCSCTTY],
 //                                                 groups, ids, caps, no_new_privs, seccomp,
 //                                                 chdir, execve
 //                              ◀──────────────── Started | ExecFailed{step, errno}

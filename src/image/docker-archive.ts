@@ -7,7 +7,7 @@ import { RrunError } from '../../oci/errors.js';
 import { MediaType, parseImageConfig } from '../../oci/image.js';
 import type { ArchiveSource } from './archive-source.js';
 import { memberDigest, memberHead, sha256, storeName, type ArchiveImage, type ArchiveLayer } from './archive-image.js';
-import { sniffCompression } from './pull-layer.js';
+import { sniffCompression } from '../../storage/decompress.js';
 
 interface ManifestItem {
   Config: string;

@@ -12,7 +12,8 @@ import { MediaType, type ImageConfig, type ImageRuntimeConfig } from '../../oci/
 import { type StagedLayer } from '../../storage/layers-write.js';
 import { sha256 } from './archive-image.js';
 import { commit, presentLayers, stagingRoot, type PullEnv } from './pull-image.js';
-import { sniffCompression, stageLayer } from './pull-layer.js';
+import { sniffCompression } from '../../storage/decompress.js';
+import { stageLayer } from './pull-layer.js';
 
 interface Hashed {
   digest: string;

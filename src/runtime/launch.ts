@@ -15,7 +15,10 @@ export interface LaunchOptions {
   graceMs?: number;
   helperPath?: string;
   forwardSignals?: boolean;
-  /** Called with the container's host pid once the maps are written (network helpers attach here). */
+  /**
+   * Called with the container's host pid once the maps are written (network helpers attach
+   * here), while the container's setup runs; the workload starts when both are done.
+   */
   onNamespaces?: (pid: number) => Promise<void> | void;
   /** Called once the workload was started; gives access to piped stdio. */
   onStart?: (helper: HelperProcess) => void;
@@ -97,13 +100,19 @@ async function handshake(plan: LaunchPlan, helper: HelperProcess, opts: LaunchOp
     }
     // The helper ran newuidmap/newgidmap itself; a single-id map is written from here.
     if (plan.stage0?.idmapTools === undefined) await applyIdMapping(pid, opts.idmap);
-    await opts.onNamespaces?.(pid);
     helper.send('IdmapDone');
-  }
-  try {
-    await helper.expect('Ready');
-  } catch (err) {
-    throw err instanceof HelperOpError ? opError(plan, err) : err;
+    // The network helper attaches (and limits apply) while the container's setup runs:
+    // both only need the mapped namespaces, and the workload starts after both. Both
+    // are awaited before anything is thrown, so an attached helper is always known.
+    const [attached, ready] = await Promise.allSettled([Promise.resolve().then(() => opts.onNamespaces?.(pid)), helper.expect('Ready')]);
+    if (ready.status === 'rejected') throw ready.reason instanceof HelperOpError ? opError(plan, ready.reason) : ready.reason;
+    if (attached.status === 'rejected') throw attached.reason;
+  } else {
+    try {
+      await helper.expect('Ready');
+    } catch (err) {
+      throw err instanceof HelperOpError ? opError(plan, err) : err;
+    }
   }
   helper.send('Start');
   opts.onStart?.(helper);

@@ -8,7 +8,7 @@ import { authFiles, findCredentials, lookupKeys, type AuthHost } from '../../src
 import { choosePlatform, wantedPlatform } from '../../src/image/pull-platform.js';
 import { layerId, layerIds } from '../../storage/layers-write.js';
 import { RegistryClient, type Fetch } from '../../src/registry/client.js';
-import { sniffCompression } from '../../src/image/pull-layer.js';
+import { sniffCompression } from '../../storage/decompress.js';
 import { tagName } from '../../src/api/tag.js';
 
 test('challenge: scheme lower-cased, quoted values, first basic/bearer wins', () => {

@@ -1,5 +1,5 @@
 // `rrun images` / `rrun image ls`: podman's table, `-q`, and `--format json`.
-import { command, flag, option, optional, string } from 'cmd-ts';
+import { array, command, flag, multioption, option, optional, string } from 'cmd-ts';
 import { listImages, type ImageSummary } from '../../api/images.js';
 import { splitName } from '../../image/catalog.js';
 import { runCommand } from '../cmd.js';
@@ -59,10 +59,11 @@ export const imagesCommand = (globals: CliGlobals, name: string) =>
       noTrunc: flag({ long: 'no-trunc', description: 'Do not truncate output' }),
       digests: flag({ long: 'digests', description: 'Show digests' }),
       noHeading: flag({ long: 'noheading', short: 'n', description: 'Do not print column headings' }),
+      filter: multioption({ long: 'filter', short: 'f', type: array(string), description: 'Filter output: before=, since=, dangling=, label=, reference=, id=, until=, containers=, intermediate=' }),
       format: option({ long: 'format', type: optional(string), description: "Change the output format to JSON or a Go template" }),
     },
     handler: async (args): Promise<number> => {
-      const list = rows(await listImages({ ...globals, all: args.all }));
+      const list = rows(await listImages({ ...globals, all: args.all, filters: args.filter }));
       if (args.format !== undefined && isJsonFormat(args.format)) process.stdout.write(json(list));
       else if (args.format !== undefined) {
         const data = list.map((r) => imageReporter(r, args.noTrunc));

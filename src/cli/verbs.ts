@@ -55,6 +55,7 @@ const portVerb = (): Promise<VerbModule> => import('./commands/port.js');
 const renameVerb = (): Promise<VerbModule> => import('./commands/rename.js');
 const diffVerb = (): Promise<VerbModule> => import('./commands/diff.js');
 const topVerb = (): Promise<VerbModule> => import('./commands/top.js');
+const imagePruneVerb = (): Promise<VerbModule> => import('./commands/image-prune.js');
 
 export const verbs: readonly Verb[] = [
   { path: ['run'], summary: 'Run a command in a new container', load: runVerb },
@@ -124,6 +125,7 @@ export const verbs: readonly Verb[] = [
   { path: ['image', 'ls'], summary: 'List images in local storage', load: images },
   { path: ['image', 'list'], summary: 'List images in local storage', load: images, hidden: true },
   { path: ['image', 'inspect'], summary: 'Display the configuration of an image', load: imageInspect },
+  { path: ['image', 'prune'], summary: 'Remove unused images', load: imagePruneVerb },
   { path: ['image', 'exists'], summary: 'Check if an image exists in local storage', load: existsVerb },
   { path: ['container', 'exists'], summary: 'Check if a container exists in local storage', load: existsVerb },
   { path: ['info'], summary: 'Display rrun related system information', load: info },

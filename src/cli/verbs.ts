@@ -55,6 +55,7 @@ const portVerb = (): Promise<VerbModule> => import('./commands/port.js');
 const renameVerb = (): Promise<VerbModule> => import('./commands/rename.js');
 const diffVerb = (): Promise<VerbModule> => import('./commands/diff.js');
 const topVerb = (): Promise<VerbModule> => import('./commands/top.js');
+const systemDfVerb = (): Promise<VerbModule> => import('./commands/system-df.js');
 const imagePruneVerb = (): Promise<VerbModule> => import('./commands/image-prune.js');
 
 export const verbs: readonly Verb[] = [
@@ -130,6 +131,7 @@ export const verbs: readonly Verb[] = [
   { path: ['container', 'exists'], summary: 'Check if a container exists in local storage', load: existsVerb },
   { path: ['info'], summary: 'Display rrun related system information', load: info },
   { path: ['system', 'info'], summary: 'Display rrun related system information', load: info, hidden: true },
+  { path: ['system', 'df'], summary: 'Show rrun disk usage', load: systemDfVerb },
   { path: ['doctor'], summary: 'Check this machine for rootless containers and say how to fix it', load: doctorVerb },
   { path: ['version'], summary: 'Display the rrun version information', load: version },
 ];

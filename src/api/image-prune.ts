@@ -10,7 +10,7 @@ import { deleteImage } from '../../storage/image-remove.js';
 import { storePaths } from '../../storage/paths.js';
 import { readSnapshot } from '../../storage/store.js';
 import { createContext, type Context, type GlobalOptions } from '../context.js';
-import { configKey, ImageTree } from '../image/catalog.js';
+import { configKey, ImageTree, imageSize } from '../image/catalog.js';
 import { removeTreeInUserns } from '../runtime/remove-tree.js';
 import { imagePredicate, parseImageFilters } from './image-filter.js';
 import { filterFacts, imageAnchor } from './images.js';
@@ -22,30 +22,36 @@ export interface ImagePruneOptions extends GlobalOptions {
   filters?: readonly string[];
 }
 
-/** What one round would remove: ids in store order. */
-async function candidates(context: Context, specs: readonly string[]): Promise<string[]> {
+export interface PrunedImage {
+  id: string;
+  /** The image's size when it went (podman adds these up as reclaimed space). */
+  size: number;
+}
+
+/** What one round would remove, in store order. */
+async function candidates(context: Context, specs: readonly string[]): Promise<PrunedImage[]> {
   const now = nowNanos();
   const filters = parseImageFilters(specs, now);
   const snap = await readSnapshot(context.storage, { containers: true, imageBigData: (i) => [configKey(i)] });
   const tree = new ImageTree(snap);
   const selected = imagePredicate(filters, imageAnchor(context, snap), now);
-  return snap.images.filter((image) => selected(filterFacts(snap, tree, image))).map((image) => image.id);
+  return snap.images.filter((image) => selected(filterFacts(snap, tree, image))).map((image) => ({ id: image.id, size: imageSize(snap, image) }));
 }
 
-/** Removes the images; returns their ids in the order they went. */
-export async function imagePrune(opts: ImagePruneOptions = {}, ctx?: Context): Promise<string[]> {
+/** Removes the images; returns them in the order they went. */
+export async function imagePrune(opts: ImagePruneOptions = {}, ctx?: Context): Promise<PrunedImage[]> {
   const context = ctx ?? (await createContext(opts));
   const specs = [opts.all === true ? 'containers=false' : 'dangling=true', ...(opts.filters ?? [])];
   const paths = storePaths(context.storage);
   const me = userInfo();
   const map = subidMapping({ name: me.username, uid: me.uid, gid: me.gid });
-  const removed: string[] = [];
+  const removed: PrunedImage[] = [];
   for (;;) {
-    const round = (await candidates(context, specs)).filter((id) => !removed.includes(id));
+    const round = (await candidates(context, specs)).filter((c) => !removed.some((r) => r.id === c.id));
     if (round.length === 0) return removed;
-    for (const id of round) {
-      await deleteImage(paths, id, (dir) => removeTreeInUserns(dir, map));
-      removed.push(id);
+    for (const image of round) {
+      await deleteImage(paths, image.id, (dir) => removeTreeInUserns(dir, map));
+      removed.push(image);
     }
   }
 }

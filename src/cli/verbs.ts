@@ -56,6 +56,7 @@ const renameVerb = (): Promise<VerbModule> => import('./commands/rename.js');
 const diffVerb = (): Promise<VerbModule> => import('./commands/diff.js');
 const topVerb = (): Promise<VerbModule> => import('./commands/top.js');
 const systemDfVerb = (): Promise<VerbModule> => import('./commands/system-df.js');
+const systemPruneVerb = (): Promise<VerbModule> => import('./commands/system-prune.js');
 const imagePruneVerb = (): Promise<VerbModule> => import('./commands/image-prune.js');
 
 export const verbs: readonly Verb[] = [
@@ -132,6 +133,7 @@ export const verbs: readonly Verb[] = [
   { path: ['info'], summary: 'Display rrun related system information', load: info },
   { path: ['system', 'info'], summary: 'Display rrun related system information', load: info, hidden: true },
   { path: ['system', 'df'], summary: 'Show rrun disk usage', load: systemDfVerb },
+  { path: ['system', 'prune'], summary: 'Remove unused data', load: systemPruneVerb },
   { path: ['doctor'], summary: 'Check this machine for rootless containers and say how to fix it', load: doctorVerb },
   { path: ['version'], summary: 'Display the rrun version information', load: version },
 ];

@@ -27,7 +27,7 @@ export function main(argv: string[], globals: CliGlobals, name: string): Promise
       if (a.rest.length > 0) throw usageError(`\`rrun ${name}\` takes no arguments`);
       if (!a.force && !(await confirmPrune(a.all ? WARNING.all : WARNING.dangling))) return 0;
       const removed = await imagePrune({ all: a.all, filters: a.filter }, await createContext(globals));
-      process.stdout.write(removed.map((id) => `${id}\n`).join(''));
+      process.stdout.write(removed.map((image) => `${image.id}\n`).join(''));
       return 0;
     },
   }), argv);

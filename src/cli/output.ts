@@ -26,8 +26,11 @@ export function humanSize(bytes: number): string {
   return `${formatG3(size)} ${units[i]}`;
 }
 
-/** go-units HumanSize (podman's `system df`): four significant digits, no space (`8.582MB`, `0B`). */
-export function compactSize(bytes: number): string {
+/**
+ * go-units HumanSizeWithPrecision: `precision` significant digits, no space — four for
+ * `system df` (`8.582MB`, `0B`), three for `ps --size` (`5.01kB`).
+ */
+export function compactSize(bytes: number, precision = 4): string {
   const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
   let size = bytes;
   let i = 0;
@@ -35,7 +38,7 @@ export function compactSize(bytes: number): string {
     size /= 1000;
     i++;
   }
-  return `${size === 0 ? '0' : String(Number(size.toPrecision(4)))}${units[i]}`;
+  return `${size === 0 ? '0' : String(Number(size.toPrecision(precision)))}${units[i]}`;
 }
 
 /** Go's %.3g for the values humanSize produces (0 ≤ v < 1000). */

@@ -3,9 +3,13 @@
 import { boolean, command, flag, restPositionals, string } from 'cmd-ts';
 import { rmi, rmiAll, type RmiReport } from '../../api/rmi.js';
 import { imageExists } from '../../api/exists.js';
+import { isRrunError } from '../../../oci/errors.js';
 import { runCommand } from '../cmd.js';
 import { printError, usageError } from '../errors.js';
 import type { CliGlobals } from '../main.js';
+
+/** podman rmi's exit codes: 1 when an image is not known, 2 when a container uses it. */
+const EXIT_CODES: readonly (readonly [string, number])[] = [['ERR_IMAGE_NOT_FOUND', 1], ['ERR_IMAGE_IN_USE', 2]];
 
 function print(r: RmiReport): void {
   for (const n of r.untagged) process.stdout.write(`Untagged: ${n}\n`);
@@ -34,7 +38,14 @@ export const rmiCommand = (globals: CliGlobals, name: string) =>
       }
       if (a.images.length === 0) throw usageError('image name or ID must be specified');
       const found = a.ignore ? await existing(a.images, opts) : a.images;
-      print(await rmi(found, opts));
+      try {
+        print(await rmi(found, opts));
+      } catch (err) {
+        const code = EXIT_CODES.find(([c]) => isRrunError(err, c))?.[1];
+        if (code === undefined) throw err;
+        printError(err, false);
+        return code;
+      }
       return 0;
     },
   });

@@ -1,5 +1,5 @@
-// `ps --sort KEY`: podman 4.3's keys and orders, as measured (created and runningfor
-// oldest first, status by state, size by the total of --size). The sort is stable:
+// `ps --sort KEY`: podman 4.3's keys and orders, as measured (created oldest first,
+// runningfor by start time, status by state, size by the image layers' size). The sort is stable:
 // equal keys keep the creation order podman's small-list sort keeps.
 import { RrunError } from '../../oci/errors.js';
 import type { PsEntry } from './ps.js';
@@ -10,7 +10,6 @@ export type PsSortKey = (typeof PS_SORT_KEYS)[number];
 type Compare = (a: PsEntry, b: PsEntry) => number;
 const byText = (f: (e: PsEntry) => string): Compare => (a, b) => (f(a) < f(b) ? -1 : f(a) > f(b) ? 1 : 0);
 const byNumber = (f: (e: PsEntry) => number): Compare => (a, b) => f(a) - f(b);
-const total = (e: PsEntry): number => (e.Size === null ? 0 : e.Size.rootFsSize + e.Size.rwSize);
 
 const COMPARE: Readonly<Record<PsSortKey, Compare>> = {
   command: byText((e) => e.Command.join(' ')),
@@ -18,8 +17,10 @@ const COMPARE: Readonly<Record<PsSortKey, Compare>> = {
   id: byText((e) => e.Id),
   image: byText((e) => e.Image),
   names: byText((e) => e.Names[0] ?? ''),
-  runningfor: byNumber((e) => e.Created),
-  size: byNumber(total),
+  // By start time: a container never started (Go's zero time) comes first.
+  runningfor: byNumber((e) => e.StartedAt),
+  // podman compares the image part only; without --size nothing moves.
+  size: byNumber((e) => e.Size?.rootFsSize ?? 0),
   status: byText((e) => e.State),
 };
 

@@ -2,11 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parsePsSort, sortPsEntries, type PsSortKey } from '../../src/api/ps-sort.js';
-import type { PsEntry } from '../../src/api/ps.js';
+import { GO_ZERO_UNIX, type PsEntry } from '../../src/api/ps.js';
 import { sizeColumn } from '../../src/format/reporters/ps.js';
 
 const e = (name: string, id: string, created: number, state: string, command: string, image: string, size: number | null): PsEntry =>
-  ({ Names: [name], Id: id, Created: created, State: state, Command: command.split(' '), Image: image, Size: size === null ? null : { rootFsSize: 1000, rwSize: size } } as unknown as PsEntry);
+  ({ Names: [name], Id: id, Created: created, StartedAt: state === 'created' ? GO_ZERO_UNIX : created * 10, State: state, Command: command.split(' '), Image: image, Size: size === null ? null : { rootFsSize: image.includes('debian') ? 900 : image.includes('two') ? 1003 : 1000, rwSize: size } } as unknown as PsEntry);
 
 const list = [
   e('lg1', '7803', 1, 'exited', 'sh -c echo one', 'localhost/busybox:latest', 12),
@@ -17,13 +17,13 @@ const list = [
 
 const cases: [PsSortKey, string][] = [
   ['created', 'lg1 lg2 b a'],
-  ['runningfor', 'lg1 lg2 b a'],
+  ['runningfor', 'a lg1 lg2 b'],
   ['id', 'b lg2 lg1 a'],
   ['names', 'a b lg1 lg2'],
   ['command', 'lg2 lg1 b a'],
   ['status', 'a lg1 lg2 b'],
   ['image', 'b lg1 lg2 a'],
-  ['size', 'a lg1 lg2 b'],
+  ['size', 'b lg1 lg2 a'],
 ];
 
 for (const [key, want] of cases) {

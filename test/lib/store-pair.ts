@@ -46,13 +46,18 @@ export async function makeTemplate(): Promise<Template> {
   return { dir, root };
 }
 
+/** The global options that select `tool`'s copy `name`; `runner` names whose runroot it is. */
+export function storeArgs(t: Template, name: string, tool: Tool, runner: Tool = tool): string[] {
+  return ['--root', `${t.dir}/${name}-${tool}`, '--runroot', `${t.dir}/${name}-${tool}-${runner}-run`];
+}
+
 /** A copy of the template for each tool; returns the tools bound to their copies. */
 export async function twinStores(t: Template, name: string): Promise<Record<Tool, StoreRun>> {
   const out = {} as Record<Tool, StoreRun>;
   for (const tool of TOOLS) {
     const root = `${t.dir}/${name}-${tool}`;
     assertOk('copy store', ['cp'], await runAs(['podman', 'unshare', 'cp', '-a', '--reflink=auto', t.root, root]));
-    const args = ['--root', root, '--runroot', `${t.dir}/${name}-${tool}-run`];
+    const args = storeArgs(t, name, tool);
     out[tool] = (a, opts) => (tool === 'rrun' ? rrun([...args, ...a], opts) : podman([...args, ...a], opts));
   }
   return out;

@@ -5,8 +5,8 @@
 // are equal in both copies; container ids are not, so those are compared by name.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { fixtureMissingReason, hasFixture, requirePrereq, type RunResult } from '../lib/testbed.js';
-import { makeTemplate, removeTemplate, twinStores, TOOLS, type StoreRun, type Template, type Tool } from '../lib/store-pair.js';
+import { fixtureMissingReason, hasFixture, podman, requirePrereq, type RunResult } from '../lib/testbed.js';
+import { makeTemplate, removeTemplate, storeArgs, twinStores, TOOLS, type StoreRun, type Template, type Tool } from '../lib/store-pair.js';
 
 const BUSYBOX = 'localhost/busybox:latest';
 let template: Template | undefined;
@@ -111,6 +111,13 @@ test('system df: the summary, -v and --format, as podman', async (t) => {
     });
   };
   assert.deepEqual(cells(ok(verbose.rrun, 'rrun df -v')), cells(ok(verbose.podman, 'podman df -v')));
+  // The known difference: podman counts only its own containers. On rrun's copy it lists
+  // none, yet counts rrun's containers as users of their images (they are in containers.json).
+  const mine = ok(await p.rrun(['system', 'df']), 'rrun df').split('\n');
+  const theirs = ok(await podman([...storeArgs(template as Template, 'df', 'rrun', 'podman'), 'system', 'df']), 'podman df on rrun\'s store').split('\n');
+  assert.equal(theirs[1], mine[1], 'Images: the same, rrun\'s containers keep theirs active');
+  assert.match(theirs[2] ?? '', /^Containers +0 +0 +0B +0B \(0%\)$/);
+  assert.match(mine[2] ?? '', /^Containers +3 +1 /);
 });
 
 test('system prune: prompt, sections, reclaimed space, --volumes and -a, as podman', async (t) => {

@@ -19,6 +19,8 @@ import { lookupLocalImage } from '../image/shortnames.js';
 import { configKey, imageDigests, ImageTree } from '../image/catalog.js';
 import { defaultRegistriesHost, loadRegistriesConfig } from '../config/registries.js';
 import { removeTreeInUserns } from '../runtime/remove-tree.js';
+import { listContainers } from './container-store.js';
+import { rm as removeContainer } from './rm.js';
 
 export interface RmiReport {
   untagged: string[];
@@ -26,7 +28,10 @@ export interface RmiReport {
 }
 
 export interface RmiOptions extends GlobalOptions {
-  /** Remove an image by id although it has several names. */
+  /**
+   * Remove an image by id although it has several names, and remove rrun's containers
+   * that use it first (podman's -f; podman's own containers still keep it).
+   */
   force?: boolean;
   /** Do not remove parents left dangling (podman's --no-prune). */
   noPrune?: boolean;
@@ -45,6 +50,9 @@ const snapshot = (ctx: Context): Promise<StoreSnapshot> => readSnapshot(ctx.stor
 /** Deletes `image`, then its dangling parents. */
 async function removeImage(ctx: Context, image: ImageRecord, opts: RmiOptions, report: RmiReport, rm: Remover): Promise<void> {
   const paths = storePaths(ctx.storage);
+  if (opts.force === true) {
+    for (const c of await listContainers(ctx)) if (c.imageId === image.id) await removeContainer(c.id, { force: true }, ctx);
+  }
   let snap = await snapshot(ctx);
   const hasChildren = new ImageTree(snap).hasChildren(image);
   let parent = new ImageTree(snap).parent(image);

@@ -61,6 +61,15 @@ test('images --filter selects what podman selects, with and without -a, and fail
   }
 });
 
+test('images IMAGE is a reference filter, as in podman', async (t) => {
+  if (!requirePrereq(t, template !== undefined, fixtureMissingReason(BUSYBOX))) return;
+  const p = await pair('imgarg');
+  for (const args of [['busybox'], ['localhost/*'], ['nosuch'], ['busybox', 'two'], ['--filter', 'reference=two', 'busybox'], ['-a', 'two']]) {
+    const r = await both(p, ['images', ...args, '--format', '{{.ID}} {{.Repository}}:{{.Tag}}']);
+    assert.equal(summary(r.rrun), summary(r.podman), `images ${args.join(' ')}`);
+  }
+});
+
 test('logs --since/--until/--tail/-n/-t and several containers print what podman prints', async (t) => {
   if (!requirePrereq(t, template !== undefined, fixtureMissingReason(BUSYBOX))) return;
   const p = await pair('logs');

@@ -118,6 +118,7 @@ export async function logs(nameOrId: string | RrunContainer, opts: LogsOptions, 
     rest = parsed.rest;
     emit(parsed.records);
     if (!running) return; // read once more after the exit was seen: nothing is lost
+    if (opts.until !== undefined && BigInt(Date.now()) * 1_000_000n > opts.until) return; // podman stops following at --until
     await delay(100);
   }
 }

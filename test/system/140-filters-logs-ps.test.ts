@@ -3,8 +3,8 @@
 // (test/lib/store-pair.ts): the same command by each tool, the same lines.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { fixtureMissingReason, hasFixture, requirePrereq, type RunResult } from '../lib/testbed.js';
-import { makeTemplate, removeTemplate, twinStores, TOOLS, type StoreRun, type Template, type Tool } from '../lib/store-pair.js';
+import { fixtureMissingReason, hasFixture, requirePrereq, runAs, type RunResult } from '../lib/testbed.js';
+import { makeTemplate, removeTemplate, storeArgs, twinStores, TOOLS, type StoreRun, type Template, type Tool } from '../lib/store-pair.js';
 
 const BUSYBOX = 'localhost/busybox:latest';
 let template: Template | undefined;
@@ -98,6 +98,25 @@ test('logs --since/--until/--tail/-n/-t and several containers print what podman
     const r = await both(p, ['logs', ...args]);
     assert.equal(summary(r.rrun), summary(r.podman), `logs ${args.join(' ')}`);
   }
+});
+
+// podman 4.3 prints the lines up to --until and then goes on following without printing
+// (it never exits by itself); rrun stops there. The lines are the same.
+test('logs -f --until prints the lines up to that time, then rrun stops following', async (t) => {
+  if (!requirePrereq(t, template !== undefined, fixtureMissingReason(BUSYBOX))) return;
+  const p = await pair('follow');
+  for (const tool of TOOLS) ok(await p[tool](['run', '-d', '--name', 'loop', BUSYBOX, 'sh', '-c', 'while true; do echo x; sleep 0.5; done']), `${tool} loop`);
+  const started = Date.now();
+  const [mine, theirs] = await Promise.all([
+    p.rrun(['logs', '-f', '--until', '2s', 'loop']),
+    runAs(['timeout', '5', 'podman', ...storeArgs(template as Template, 'follow', 'podman'), 'logs', '-f', '--until', '2s', 'loop']),
+  ]);
+  assert.ok(Date.now() - started < 15_000, 'rrun stopped following');
+  assert.equal(theirs.code, 124, 'podman 4.3 was still following when timeout stopped it');
+  const lines = (r: RunResult): number => r.stdout.split('\n').filter((l) => l === 'x').length;
+  assert.equal(ok(mine, 'rrun logs -f --until').replace(/x\n/g, ''), '', 'only the container\'s lines');
+  assert.ok(Math.abs(lines(mine) - lines(theirs)) <= 1, `about as many lines: rrun ${lines(mine)}, podman ${lines(theirs)}`);
+  assert.ok(lines(mine) >= 3 && lines(mine) <= 8, `the lines of about 2 s: ${lines(mine)}`);
 });
 
 test('ps --sort orders and ps --size measures as podman does', async (t) => {

@@ -141,6 +141,30 @@ test('system prune: prompt, sections, reclaimed space, --volumes and -a, as podm
   assert.doesNotMatch(left, /two|<none>/);
 });
 
+test('system prune --filter: label= and until= narrow each prune, as podman', async (t) => {
+  if (!requirePrereq(t, template !== undefined, fixtureMissingReason(BUSYBOX))) return;
+  const p = await pair('fprune');
+  for (const tool of TOOLS) {
+    ok(await p[tool](['create', '--name', 'new', BUSYBOX, 'true']), `${tool} create`);
+    ok(await p[tool](['volume', 'create', '--label', 'x=1', 'vl']), `${tool} vl`);
+    ok(await p[tool](['volume', 'create', 'vn']), `${tool} vn`);
+  }
+  for (const args of [['--filter', 'dangling=true'], ['--filter', 'until=abc']]) {
+    same(await both(p, ['system', 'prune', '-f', ...args]), `bad: ${args.join(' ')}`);
+  }
+  same(await both(p, ['ps', '-a', '--format', '{{.Names}}']), 'a bad filter removes nothing');
+  assert.equal(same(await both(p, ['system', 'prune', '-f', '--volumes', '--filter', 'label=x=1']), 'label=x=1'),
+    'Deleted Volumes\nvl\nTotal reclaimed space: 0B\n', 'only the labelled volume; containers and images have no label x');
+  same(await both(p, ['system', 'prune', '-f', '--volumes', '--filter', 'until=1h']), 'until=1h: everything is newer');
+  const all = same(await both(p, ['system', 'prune', '-a', '-f', '--filter', 'label=a=2']), '-a label=a=2');
+  assert.match(all, /^Deleted Images\n(?:[0-9a-f]{64}\n){3}Total/, 'two and its intermediates');
+  same(await both(p, ['ps', '-a', '--format', '{{.Names}}']), 'the container without a label stays');
+  await imageIds(p);
+  // Volumes refuse label!= only when their turn comes: the containers are gone by then.
+  same(await both(p, ['system', 'prune', '-f', '--volumes', '--filter', 'label!=x']), 'label!= with --volumes');
+  assert.equal(same(await both(p, ['ps', '-a', '--format', '{{.Names}}']), 'after label!='), '');
+});
+
 test('rmi -a, -i, and rmi of a chain, as podman (podman reads rrun\'s store after)', async (t) => {
   if (!requirePrereq(t, template !== undefined, fixtureMissingReason(BUSYBOX))) return;
   const a = await pair('rmi');

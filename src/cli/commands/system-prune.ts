@@ -1,6 +1,6 @@
 // `rrun system prune [-a] [-f] [--volumes]`: podman's warning (the list of what goes)
 // and prompt without -f, then its sections and the reclaimed space.
-import { command, flag, restPositionals, string } from 'cmd-ts';
+import { array, command, flag, multioption, restPositionals, string } from 'cmd-ts';
 import { reclaimedBytes, systemPrune, type SystemPruneReport } from '../../api/system-prune.js';
 import { createContext } from '../../context.js';
 import { runCommand } from '../cmd.js';
@@ -40,12 +40,13 @@ export function main(argv: string[], globals: CliGlobals, name: string): Promise
       all: flag({ long: 'all', short: 'a', description: 'Remove all unused data' }),
       force: flag({ long: 'force', short: 'f', description: 'Do not prompt for confirmation.  The default is false' }),
       volumes: flag({ long: 'volumes', description: 'Prune volumes' }),
+      filter: multioption({ long: 'filter', type: array(string), description: "Provide filter values (e.g. 'label=<key>=<value>')" }),
       rest: restPositionals({ type: string, displayName: 'NONE' }),
     },
     handler: async (a): Promise<number> => {
       if (a.rest.length > 0) throw usageError(`\`rrun ${name}\` takes no arguments`);
       if (!a.force && !(await confirmPrune(warning(a.all, a.volumes)))) return 0;
-      process.stdout.write(sections(await systemPrune({ all: a.all, volumes: a.volumes }, await createContext(globals))));
+      process.stdout.write(sections(await systemPrune({ all: a.all, volumes: a.volumes, filters: a.filter }, await createContext(globals))));
       return 0;
     },
   }), argv);

@@ -76,12 +76,19 @@ export function statusText(s: ContainerState, now: number = Date.now() / 1000): 
   }
 }
 
-/** The sizes podman's --size shows: each layer's files (c/storage's DiffSize), the container's own apart. */
-export function containerSize(snap: StoreSnapshot, c: RrunContainer): ContainerSize {
+/**
+ * The sizes podman's --size shows: each layer's files (c/storage's DiffSize), the
+ * container's own apart. `cache` keeps image layers' sizes across the containers of one listing.
+ */
+export function containerSize(snap: StoreSnapshot, c: RrunContainer, cache = new Map<string, number>()): ContainerSize {
   const top = c.record.layer;
   if (top === undefined) return { rootFsSize: 0, rwSize: 0 };
   const [rw, ...image] = layerChain(snap, top, c.id);
-  const size = (id: string): number => treeSize(layerDirs(snap.paths, id).diff);
+  const size = (id: string): number => {
+    const known = cache.get(id) ?? treeSize(layerDirs(snap.paths, id).diff);
+    cache.set(id, known);
+    return known;
+  };
   return { rootFsSize: image.reduce((n, l) => n + size(l.id), 0), rwSize: rw === undefined ? 0 : size(rw.id) };
 }
 
@@ -136,6 +143,7 @@ export async function ps(opts: PsOptions = {}, ctx?: Context): Promise<PsEntry[]
   // -n keeps the newest n.
   const shown = opts.last !== undefined && opts.last >= 0 ? list.slice(Math.max(0, list.length - opts.last)) : list;
   const snap = opts.size === true ? await readSnapshot(context.storage) : undefined;
-  const entries = shown.map((c) => psEntry(c, Date.now() / 1000, snap === undefined ? null : containerSize(snap, c)));
+  const layerSizes = new Map<string, number>();
+  const entries = shown.map((c) => psEntry(c, Date.now() / 1000, snap === undefined ? null : containerSize(snap, c, layerSizes)));
   return opts.sort === undefined ? entries : sortPsEntries(entries, opts.sort);
 }

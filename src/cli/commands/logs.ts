@@ -3,7 +3,7 @@
 // before anything is printed.
 import { command, flag, number, option, optional, restPositionals, string } from 'cmd-ts';
 import { logs, type LogsOptions } from '../../api/logs.js';
-import { findContainer } from '../../api/container-store.js';
+import { findContainer, type RrunContainer } from '../../api/container-store.js';
 import { createContext } from '../../context.js';
 import { nowNanos, parseInputTime, type DurationDirection } from '../../../oci/time-input.js';
 import { runCommand } from '../cmd.js';
@@ -39,7 +39,7 @@ export function main(argv: string[], globals: CliGlobals, name: string): Promise
         write: (stream, text) => void (stream === 'stdout' ? process.stdout : process.stderr).write(text),
       };
       const ctx = await createContext(globals);
-      const found = [];
+      const found: RrunContainer[] = [];
       for (const c of a.containers) found.push(await findContainer(ctx, c));
       const several = found.length > 1;
       const each = found.map((c) => () => logs(c, { ...base, ...(several ? { prefix: `${a.names ? c.name : c.id.slice(0, 12)} ` } : {}) }, ctx));

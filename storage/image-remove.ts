@@ -41,11 +41,11 @@ export function removableLayers(image: ImageRecord, images: readonly ImageRecord
   return out;
 }
 
+/** podman 4.3's message names the first user only, by its full id. */
 function inUse(image: ImageRecord, users: readonly ContainerRecord[]): RrunError {
-  const ids = users.map((c) => c.id.slice(0, 12)).join(', ');
   return new RrunError({
     code: 'ERR_IMAGE_IN_USE',
-    message: `image used by ${ids}: image is in use by a container: consider listing external containers and force-removing image`,
+    message: `image used by ${users[0]?.id ?? ''}: image is in use by a container: consider listing external containers and force-removing image`,
     subject: image.id,
     hint: `remove the container(s) first (\`podman ps -a --external\` lists them), then remove the image`,
   });

@@ -1,7 +1,8 @@
 // `rrun images` and `rrun image inspect` as library functions: they read the store and
 // return data shaped like podman's (field names and values), never print.
 import { RrunError } from '../../oci/errors.js';
-import { formatRfc3339Seconds } from '../../oci/time.js';
+import { formatRfc3339Seconds, parseTimeNanos } from '../../oci/time.js';
+import { nowNanos } from '../../oci/time-input.js';
 import { manifestMediaType, parseImageManifest, type HistoryEntry, type ImageRuntimeConfig } from '../../oci/image.js';
 import type { ImageRecord } from '../../storage/records.js';
 import { checkLayerDirs, layerChain, readSnapshot, type StoreSnapshot } from '../../storage/store.js';
@@ -16,6 +17,7 @@ import {
   repoTags,
 } from '../image/catalog.js';
 import { resolveLocalImage } from '../image/local.js';
+import { anchorError, imagePredicate, parseImageFilters, type FilterableImage, type ImageAnchor } from './image-filter.js';
 
 /** One image as `podman images` describes it (podman's entities.ImageSummary). */
 export interface ImageSummary {
@@ -41,6 +43,8 @@ export interface ImageSummary {
 export interface ListImagesOptions extends GlobalOptions {
   /** Include intermediate images (podman images -a). */
   all?: boolean;
+  /** `--filter KEY=VALUE` (see image-filter.ts). */
+  filters?: readonly string[];
 }
 
 /** Go marshals maps with sorted keys. */
@@ -76,14 +80,45 @@ function summarize(snap: StoreSnapshot, tree: ImageTree, image: ImageRecord): Im
   };
 }
 
-/** The images of the store, newest first; intermediate images only with `all`. */
+/** What the filters see of an image. */
+export function filterFacts(snap: StoreSnapshot, tree: ImageTree, image: ImageRecord): FilterableImage {
+  const names = image.names ?? [];
+  const children = tree.hasChildren(image);
+  return {
+    id: image.id,
+    names,
+    created: parseTimeNanos(image.created ?? '') ?? 0n,
+    labels: tree.config(image)?.config?.Labels ?? {},
+    dangling: names.length === 0 && !children,
+    intermediate: names.length === 0 && children,
+    containers: snap.containers.filter((c) => c.image === image.id).length,
+  };
+}
+
+/** Resolves before=/since= against the snapshot, failing as podman does. */
+export function imageAnchor(context: Context, snap: StoreSnapshot): ImageAnchor {
+  return (key, ref) => {
+    if (ref === '') throw anchorError(key, ref, 'repository name must have at least one component');
+    let image: ImageRecord;
+    try {
+      image = resolveLocalImage(context, snap, ref);
+    } catch {
+      throw anchorError(key, ref, `${ref}: image not known`);
+    }
+    return parseTimeNanos(image.created ?? '') ?? 0n;
+  };
+}
+
+/** The images of the store that the filters select, newest first; intermediate images only with `all`. */
 export async function listImages(opts: ListImagesOptions = {}, ctx?: Context): Promise<ImageSummary[]> {
   const context = ctx ?? (await createContext(opts));
+  const now = nowNanos();
+  // Without -a podman hides intermediate images through a filter of its own.
+  const filters = parseImageFilters([...(opts.all === true ? [] : ['intermediate=false']), ...(opts.filters ?? [])], now);
   const snap = await readSnapshot(context.storage, { containers: true, imageBigData: withConfig });
   const tree = new ImageTree(snap);
-  const visible = snap.images.filter(
-    (image) => opts.all === true || (image.names ?? []).length > 0 || !tree.hasChildren(image),
-  );
+  const selected = imagePredicate(filters, imageAnchor(context, snap), now);
+  const visible = snap.images.filter((image) => selected(filterFacts(snap, tree, image)));
   return visible.map((image) => summarize(snap, tree, image)).sort((a, b) => b.Created - a.Created);
 }
 

@@ -4,7 +4,8 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createContext, type Context } from '../context.js';
 import { observe } from '../runtime/state.js';
-import { findContainer } from './container-store.js';
+import { parseTimeNanos } from '../../oci/time.js';
+import { findContainer, type RrunContainer } from './container-store.js';
 
 export interface LogRecord {
   time: string;
@@ -47,12 +48,38 @@ export interface LogsOptions {
   /** Last N lines; negative = all. */
   tail?: number;
   timestamps?: boolean;
+  /** Only records written at or after this time (ns since the epoch). */
+  since?: bigint;
+  /** Only records written at or before this time (ns since the epoch). */
+  until?: bigint;
+  /** Put before every record (podman's id or name prefix when several containers are logged). */
+  prefix?: string;
   /** Where each record goes; the CLI writes to its stdout/stderr. */
   write: (stream: 'stdout' | 'stderr', text: string) => void;
 }
 
-export function formatRecord(r: LogRecord, timestamps: boolean): string {
-  return `${timestamps ? `${r.time} ` : ''}${r.text}${r.partial ? '' : '\n'}`;
+/**
+ * A log time as podman prints it with -t: Go's RFC3339Nano of the parsed time, so
+ * trailing zeros of the fraction go and a zero offset is `Z`.
+ */
+export function displayTime(time: string): string {
+  const m = /^(.*T\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$/i.exec(time);
+  if (m === null) return time;
+  const fraction = (m[2] ?? '').replace(/0+$/, '');
+  const zone = m[3] === '+00:00' || m[3] === '-00:00' || m[3] === 'z' ? 'Z' : (m[3] as string);
+  return `${m[1] as string}${fraction === '' ? '' : `.${fraction}`}${zone}`;
+}
+
+export function formatRecord(r: LogRecord, timestamps: boolean, prefix = ''): string {
+  return `${prefix}${timestamps ? `${displayTime(r.time)} ` : ''}${r.text}${r.partial ? '' : '\n'}`;
+}
+
+/** The records inside [since, until]; a record whose time cannot be read is kept. */
+export function inWindow(records: readonly LogRecord[], since: bigint | undefined, until: bigint | undefined): LogRecord[] {
+  return records.filter((r) => {
+    const t = parseTimeNanos(r.time);
+    return t === undefined || ((since === undefined || t >= since) && (until === undefined || t <= until));
+  });
 }
 
 function readFrom(path: string, offset: number): { text: string; next: number } {
@@ -73,11 +100,11 @@ function readFrom(path: string, offset: number): { text: string; next: number } 
   }
 }
 
-export async function logs(nameOrId: string, opts: LogsOptions, ctx?: Context): Promise<void> {
+export async function logs(nameOrId: string | RrunContainer, opts: LogsOptions, ctx?: Context): Promise<void> {
   const context = ctx ?? (await createContext());
-  const c = await findContainer(context, nameOrId);
+  const c = typeof nameOrId === 'string' ? await findContainer(context, nameOrId) : nameOrId;
   const emit = (records: LogRecord[]): void => {
-    for (const r of records) opts.write(r.stream, formatRecord(r, opts.timestamps ?? false));
+    for (const r of inWindow(records, opts.since, opts.until)) opts.write(r.stream, formatRecord(r, opts.timestamps ?? false, opts.prefix));
   };
   let { text, next } = readFrom(c.logPath, 0);
   let parsed = parseLog(text);
@@ -91,6 +118,7 @@ export async function logs(nameOrId: string, opts: LogsOptions, ctx?: Context): 
     rest = parsed.rest;
     emit(parsed.records);
     if (!running) return; // read once more after the exit was seen: nothing is lost
+    if (opts.until !== undefined && BigInt(Date.now()) * 1_000_000n > opts.until) return; // podman stops following at --until
     await delay(100);
   }
 }

@@ -5,6 +5,10 @@ import type { ContainerState } from '../runtime/state.js';
 import { portRanges, type PortRange } from '../runtime/port-list.js';
 import { listContainers, type RrunContainer } from './container-store.js';
 import { filtersWantAll, parsePsFilters, psPredicate, type PsFilters } from './ps-filter.js';
+import { sortPsEntries, type PsSortKey } from './ps-sort.js';
+import { layerChain, readSnapshot, type StoreSnapshot } from '../../storage/store.js';
+import { layerDirs } from '../../storage/paths.js';
+import { treeSize } from '../../storage/tree-size.js';
 
 /** Go's zero time as Unix seconds: podman's ExitedAt/StartedAt for "never". */
 export const GO_ZERO_UNIX = -62135596800;
@@ -30,14 +34,25 @@ export interface PsEntry {
   PodName: string;
   /** podman's folded port ranges; null when nothing is published. */
   Ports: PortRange[] | null;
-  Size: null;
+  /** Only with `size` (podman's --size); null otherwise. */
+  Size: ContainerSize | null;
   StartedAt: number;
   State: string;
   Status: string;
   Created: number;
 }
 
+/** podman's ps size: the writable layer, and the image's layers below it. */
+export interface ContainerSize {
+  rootFsSize: number;
+  rwSize: number;
+}
+
 export interface PsOptions {
+  /** `-s`/`--size`: measure each container's layers (walks them: slow for big images). */
+  size?: boolean;
+  /** `--sort KEY` (see ps-sort.ts); the default is creation order. */
+  sort?: PsSortKey;
   all?: boolean;
   /** `--filter KEY=VALUE` (see ps-filter.ts). */
   filters?: readonly string[];
@@ -61,7 +76,23 @@ export function statusText(s: ContainerState, now: number = Date.now() / 1000): 
   }
 }
 
-export function psEntry(c: RrunContainer, now: number = Date.now() / 1000): PsEntry {
+/**
+ * The sizes podman's --size shows: each layer's files (c/storage's DiffSize), the
+ * container's own apart. `cache` keeps image layers' sizes across the containers of one listing.
+ */
+export function containerSize(snap: StoreSnapshot, c: RrunContainer, cache = new Map<string, number>()): ContainerSize {
+  const top = c.record.layer;
+  if (top === undefined) return { rootFsSize: 0, rwSize: 0 };
+  const [rw, ...image] = layerChain(snap, top, c.id);
+  const size = (id: string): number => {
+    const known = cache.get(id) ?? treeSize(layerDirs(snap.paths, id).diff);
+    cache.set(id, known);
+    return known;
+  };
+  return { rootFsSize: image.reduce((n, l) => n + size(l.id), 0), rwSize: rw === undefined ? 0 : size(rw.id) };
+}
+
+export function psEntry(c: RrunContainer, now: number = Date.now() / 1000, size: ContainerSize | null = null): PsEntry {
   const s = c.state;
   const created = unix(c.created);
   // The ports chosen when it last started, else those asked for (podman lists them for stopped containers too).
@@ -86,7 +117,7 @@ export function psEntry(c: RrunContainer, now: number = Date.now() / 1000): PsEn
     Pod: '',
     PodName: '',
     Ports: ports.length > 0 ? portRanges(ports) : null,
-    Size: null,
+    Size: size,
     StartedAt: unix(s.startedAt),
     State: s.status,
     Status: statusText(s, now),
@@ -111,5 +142,8 @@ export async function ps(opts: PsOptions = {}, ctx?: Context): Promise<PsEntry[]
   const list = (await selectContainers(context, filters)).filter((c) => everyState || c.state.status === 'running');
   // -n keeps the newest n.
   const shown = opts.last !== undefined && opts.last >= 0 ? list.slice(Math.max(0, list.length - opts.last)) : list;
-  return shown.map((c) => psEntry(c));
+  const snap = opts.size === true ? await readSnapshot(context.storage) : undefined;
+  const layerSizes = new Map<string, number>();
+  const entries = shown.map((c) => psEntry(c, Date.now() / 1000, snap === undefined ? null : containerSize(snap, c, layerSizes)));
+  return opts.sort === undefined ? entries : sortPsEntries(entries, opts.sort);
 }

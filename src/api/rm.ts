@@ -88,12 +88,12 @@ export async function rmAll(opts: RmOptions = {}, ctx?: Context): Promise<BatchO
   return removeEach(context, all.map((c) => [c.id, c] as const), opts);
 }
 
-/** Removes every container that is not running; returns their ids. */
-export async function prune(ctx?: Context): Promise<string[]> {
+/** Removes every container that is not running (and that `selected` picks); returns their ids. */
+export async function prune(ctx?: Context, selected: (c: RrunContainer) => boolean = () => true): Promise<string[]> {
   const context = ctx ?? (await createContext());
   const out: string[] = [];
   for (const c of await listContainers(context)) {
-    if (c.state.status === 'running') continue;
+    if (c.state.status === 'running' || !selected(c)) continue;
     await remove(context, c, {});
     out.push(c.id);
   }

@@ -104,10 +104,10 @@ export async function volumeRm(name: string, force: boolean, ctx?: Context): Pro
   await removeVolume(context, name, defaultIdmap());
 }
 
-/** `volume prune`: rrun's volumes no container uses; returns their names. */
-export async function volumePrune(ctx?: Context): Promise<string[]> {
+/** `volume prune`: rrun's volumes no container uses (and that `selected` picks); returns their names. */
+export async function volumePrune(ctx?: Context, selected: (v: VolumeRecord) => boolean = () => true): Promise<string[]> {
   const context = ctx ?? (await createContext());
-  const unused = await volumeList({ dangling: true }, context);
+  const unused = (await volumeList({ dangling: true }, context)).filter(selected);
   for (const v of unused) await removeVolume(context, v.Name, defaultIdmap());
   return unused.map((v) => v.Name);
 }

@@ -26,6 +26,21 @@ export function humanSize(bytes: number): string {
   return `${formatG3(size)} ${units[i]}`;
 }
 
+/**
+ * go-units HumanSizeWithPrecision: `precision` significant digits, no space — four for
+ * `system df` (`8.582MB`, `0B`), three for `ps --size` (`5.01kB`).
+ */
+export function compactSize(bytes: number, precision = 4): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
+  let size = bytes;
+  let i = 0;
+  while (size >= 1000 && i < units.length - 1) {
+    size /= 1000;
+    i++;
+  }
+  return `${size === 0 ? '0' : String(Number(size.toPrecision(precision)))}${units[i]}`;
+}
+
 /** Go's %.3g for the values humanSize produces (0 ≤ v < 1000). */
 function formatG3(v: number): string {
   if (v === 0) return '0';

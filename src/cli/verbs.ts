@@ -85,10 +85,13 @@ export const verbs: readonly Verb[] = [
   { path: ['image', 'ls'], summary: 'List images in local storage', module: 'images' },
   { path: ['image', 'list'], summary: 'List images in local storage', module: 'images', hidden: true },
   { path: ['image', 'inspect'], summary: 'Display the configuration of an image', module: 'image-inspect' },
+  { path: ['image', 'prune'], summary: 'Remove unused images', module: 'image-prune' },
   { path: ['image', 'exists'], summary: 'Check if an image exists in local storage', module: 'exists' },
   { path: ['container', 'exists'], summary: 'Check if a container exists in local storage', module: 'exists' },
   { path: ['info'], summary: 'Display rrun related system information', module: 'info' },
   { path: ['system', 'info'], summary: 'Display rrun related system information', module: 'info', hidden: true },
+  { path: ['system', 'df'], summary: 'Show rrun disk usage', module: 'system-df' },
+  { path: ['system', 'prune'], summary: 'Remove unused data', module: 'system-prune' },
   { path: ['doctor'], summary: 'Check this machine for rootless containers and say how to fix it', module: 'doctor' },
   { path: ['version'], summary: 'Display the rrun version information', module: 'version' },
 ];

@@ -1,7 +1,7 @@
 // k8s-file log records: parsing, partial lines, --tail, --timestamps.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatRecord, parseLog, tailRecords } from '../../src/api/logs.js';
+import { displayTime, formatRecord, inWindow, parseLog, tailRecords } from '../../src/api/logs.js';
 
 const log = [
   '2026-01-01T00:00:00.1+00:00 stdout F one',
@@ -33,7 +33,29 @@ test('--tail counts lines, keeping the pieces of a split line together', () => {
   assert.equal(tailRecords(records, 100).length, records.length);
 });
 
-test('--timestamps prefixes the record time', () => {
+test('--timestamps prefixes the record time as Go prints RFC3339Nano', () => {
   const [first] = parseLog(`${log}\n`).records;
-  assert.equal(formatRecord(first!, true), '2026-01-01T00:00:00.1+00:00 one\n');
+  assert.equal(formatRecord(first!, true), '2026-01-01T00:00:00.1Z one\n');
+  assert.equal(formatRecord(first!, true, 'web '), 'web 2026-01-01T00:00:00.1Z one\n');
+  const table: [string, string][] = [
+    ['2026-11-22T12:41:38.159444372+00:00', '2026-11-22T12:41:38.159444372Z'],
+    ['2026-11-22T12:41:38.159444300+00:00', '2026-11-22T12:41:38.1594443Z'],
+    ['2026-11-22T12:41:38.000000000+02:00', '2026-11-22T12:41:38+02:00'],
+    ['2026-11-22T12:41:38Z', '2026-11-22T12:41:38Z'],
+    ['garbage', 'garbage'],
+  ];
+  for (const [raw, shown] of table) assert.equal(displayTime(raw), shown, raw);
+});
+
+test('--since/--until keep the records inside the window, ends included', () => {
+  const records = parseLog(`${log}\n`).records;
+  const at = (tenths: number): bigint => (1767225600n * 10n + BigInt(tenths)) * 100_000_000n;
+  const table: [bigint | undefined, bigint | undefined, string[]][] = [
+    [undefined, undefined, ['one', 'two', 'par', 't three', '', 'incompl']],
+    [at(2), undefined, ['two', 'par', 't three', '', 'incompl']],
+    [undefined, at(2), ['one', 'two']],
+    [at(2), at(3), ['two', 'par']],
+    [at(9), undefined, []],
+  ];
+  for (const [since, until, want] of table) assert.deepEqual(inWindow(records, since, until).map((r) => r.text), want, `${since}..${until}`);
 });

@@ -1,5 +1,6 @@
 // `rrun images` / `rrun image ls`: podman's table, `-q`, and `--format json`.
-import { command, flag, option, optional, string } from 'cmd-ts';
+import { array, command, flag, multioption, option, optional, restPositionals, string } from 'cmd-ts';
+import { usageError } from '../errors.js';
 import { listImages, type ImageSummary } from '../../api/images.js';
 import { splitName } from '../../image/catalog.js';
 import { runCommand } from '../cmd.js';
@@ -49,6 +50,13 @@ function json(list: readonly Row[]): string {
   return goJson(list.map((r) => ({ ...r.summary, RepoTags: null })));
 }
 
+/** `images IMAGE` is podman's `--filter reference=IMAGE`; the two do not mix. */
+function filtersOf(images: readonly string[], filters: readonly string[]): string[] {
+  if (images.length > 1) throw usageError(`accepts at most 1 arg(s), received ${images.length}`);
+  if (images.length === 1 && filters.length > 0) throw usageError('cannot specify an image and a filter(s)');
+  return images.length === 1 ? [`reference=${images[0] as string}`] : [...filters];
+}
+
 export const imagesCommand = (globals: CliGlobals, name: string) =>
   command({
     name: `rrun ${name}`,
@@ -59,10 +67,12 @@ export const imagesCommand = (globals: CliGlobals, name: string) =>
       noTrunc: flag({ long: 'no-trunc', description: 'Do not truncate output' }),
       digests: flag({ long: 'digests', description: 'Show digests' }),
       noHeading: flag({ long: 'noheading', short: 'n', description: 'Do not print column headings' }),
+      filter: multioption({ long: 'filter', short: 'f', type: array(string), description: 'Filter output: before=, since=, dangling=, label=, reference=, id=, until=, containers=, intermediate=' }),
       format: option({ long: 'format', type: optional(string), description: "Change the output format to JSON or a Go template" }),
+      image: restPositionals({ type: string, displayName: 'IMAGE' }),
     },
     handler: async (args): Promise<number> => {
-      const list = rows(await listImages({ ...globals, all: args.all }));
+      const list = rows(await listImages({ ...globals, all: args.all, filters: filtersOf(args.image, args.filter) }));
       if (args.format !== undefined && isJsonFormat(args.format)) process.stdout.write(json(list));
       else if (args.format !== undefined) {
         const data = list.map((r) => imageReporter(r, args.noTrunc));

@@ -1,5 +1,4 @@
 // `rrun volume create|ls|inspect|rm|prune|exists`: one module, the sub-verb from the verb path.
-import { createInterface } from 'node:readline';
 import { command, flag, multioption, array, option, optional, restPositionals, string } from 'cmd-ts';
 import { volumeCreate, volumeExists, volumeInspect, volumeList, volumePrune, volumeRm, type VolumeFilters } from '../../api/volume.js';
 import { createContext } from '../../context.js';
@@ -9,6 +8,7 @@ import { writeReport } from '../../format/write.js';
 import type { VolumeRecord } from '../../volumes/store.js';
 import { runCommand } from '../cmd.js';
 import { usageError } from '../errors.js';
+import { askLine } from '../confirm.js';
 import { goJson } from '../output.js';
 import type { CliGlobals } from '../main.js';
 
@@ -40,14 +40,7 @@ function filters(list: readonly string[]): VolumeFilters {
 }
 
 async function confirm(question: string): Promise<boolean> {
-  process.stdout.write(question);
-  const rl = createInterface({ input: process.stdin });
-  const line = await new Promise<string>((resolve) => {
-    rl.once('line', resolve);
-    rl.once('close', () => resolve(''));
-  });
-  rl.close();
-  return /^y(es)?$/i.test(line.trim());
+  return /^y(es)?$/i.test((await askLine(question))?.trim() ?? '');
 }
 
 const sub = (globals: CliGlobals, name: string) => ({

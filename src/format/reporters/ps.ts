@@ -1,10 +1,10 @@
 // The row `podman ps --format` templates see (podman's psReporter): the embedded
 // ListContainer fields, and methods for the display columns (`.ID` 12 characters,
 // `.Names` the first name, `.Command` truncated, `.RunningFor`, `.CreatedAt`).
-import { humanDuration } from '../../cli/output.js';
+import { compactSize, humanDuration } from '../../cli/output.js';
 import { goStruct, GoTime, type GoValue } from '../values.js';
 import { portsColumn } from '../../runtime/port-list.js';
-import type { PsEntry } from '../../api/ps.js';
+import type { ContainerSize, PsEntry } from '../../api/ps.js';
 
 /** The PsEntry fields the reporter needs (api/ps.ts). */
 export type PsEntryLike = Omit<PsEntry, 'CreatedAt' | 'Namespaces' | 'Size'>;
@@ -20,13 +20,19 @@ export const psHeaders: Readonly<Record<string, string>> = {
 
 const namespaces = goStruct('entities.ListContainerNamespaces', { Cgroup: '', IPC: '', MNT: '', NET: '', PIDNS: '', User: '', UTS: '' });
 
-export function psReporter(e: PsEntryLike, noTrunc: boolean, now: number = Date.now() / 1000): GoValue {
+/** podman's SIZE cell: `12B (virtual 1.99MB)`. */
+export function sizeColumn(size: ContainerSize): string {
+  return `${compactSize(size.rwSize, 3)} (virtual ${compactSize(size.rootFsSize, 3)})`;
+}
+
+export function psReporter(e: PsEntryLike & { Size?: ContainerSize | null }, noTrunc: boolean, now: number = Date.now() / 1000): GoValue {
   const created = GoTime.fromSeconds(e.Created);
   const list = goStruct('entities.ListContainer', {
     AutoRemove: e.AutoRemove, Command: [...e.Command], Created: created, CreatedAt: `${humanDuration(now - e.Created)} ago`,
     Exited: e.Exited, ExitedAt: e.ExitedAt, ExitCode: e.ExitCode, ID: e.Id, Image: e.Image, ImageID: e.ImageID,
     IsInfra: e.IsInfra, Labels: { ...(e.Labels ?? {}) }, Mounts: [...e.Mounts], Names: [...e.Names], Namespaces: namespaces,
-    Networks: [...e.Networks], Pid: e.Pid, Pod: e.Pod, PodName: e.PodName, Ports: (e.Ports ?? []).map((r) => goStruct('types.PortMapping', { HostIP: r.host_ip, ContainerPort: r.container_port, HostPort: r.host_port, Range: r.range, Protocol: r.protocol })), Size: null, StartedAt: e.StartedAt,
+    Networks: [...e.Networks], Pid: e.Pid, Pod: e.Pod, PodName: e.PodName, Ports: (e.Ports ?? []).map((r) => goStruct('types.PortMapping', { HostIP: r.host_ip, ContainerPort: r.container_port, HostPort: r.host_port, Range: r.range, Protocol: r.protocol })),
+    Size: e.Size == null ? null : goStruct('define.ContainerSize', { RootFsSize: e.Size.rootFsSize, RwSize: e.Size.rwSize }), StartedAt: e.StartedAt,
     State: e.State, Status: e.Status,
   });
   const command = e.Command.join(' ');
@@ -45,7 +51,7 @@ export function psReporter(e: PsEntryLike, noTrunc: boolean, now: number = Date.
       Ports: () => portsColumn(e.Ports ?? []),
       Networks: () => e.Networks.join(','),
       Pod: () => e.Pod.slice(0, 12),
-      Size: () => '',
+      Size: () => (e.Size == null ? '' : sizeColumn(e.Size)),
     },
   });
 }

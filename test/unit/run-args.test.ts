@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { command, flag, number, option, positional, string } from 'cmd-ts';
+import { attachShortValues, valuedShorts } from '../../src/cli/cmd.js';
 import { presplit } from '../../src/cli/commands/run.js';
 import { parseEnvFile, parseTmpfs, parseVolume, resolveEnvArg } from '../../src/runtime/volumes.js';
 import { tmpfsMount } from '../../src/runtime/spec-plan.js';
@@ -44,4 +46,27 @@ test('-e and --env-file', () => {
   assert.deepEqual(resolveEnvArg('UNSET', {}), []);
   assert.throws(() => resolveEnvArg('=x', {}), /empty name/);
   assert.deepEqual(parseEnvFile('# c\nA=1\n\n  B=2\r\nC\n', { C: '3' }), ['A=1', 'B=2', 'C=3']);
+});
+
+test("a valued short option's value may be attached, as pflag allows (`-t0`, `-n=5`)", () => {
+  const cmd = command({
+    name: 'x',
+    args: {
+      time: option({ long: 'time', short: 't', type: number, defaultValue: () => 10 }),
+      force: flag({ long: 'force', short: 'f' }),
+      names: positional({ type: string }),
+    },
+    handler: () => 0,
+  });
+  const valued = valuedShorts(cmd.helpTopics().map((t) => t.usage));
+  assert.deepEqual([...valued], ['t']);
+  const table: [string[], string[]][] = [
+    [['-t0', 'c'], ['-t', '0', 'c']],
+    [['-t=5', 'c'], ['-t', '5', 'c']],
+    [['-t', '3', '-f', 'c'], ['-t', '3', '-f', 'c']],
+    [['-fc'], ['-fc']], // not valued: left to cmd-ts
+    [['--time=2', 'c'], ['--time=2', 'c']],
+    [['c', '--', '-t0'], ['c', '--', '-t0']], // after `--` (run's pre-split puts it after IMAGE) nothing changes
+  ];
+  for (const [input, want] of table) assert.deepEqual(attachShortValues(input, valued), want, input.join(' '));
 });

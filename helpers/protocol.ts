@@ -52,6 +52,7 @@ export const OpCode = {
   setrlimit: 11,
   execWait: 12,
   root: 13,
+  linkUp: 14,
   procArgv: 32,
   procEnv: 33,
   procCwd: 34,
@@ -65,6 +66,7 @@ export const OpCode = {
   join: 50,
   terminal: 51,
   idmap: 52,
+  log: 53,
 } as const;
 
 export const OpFlag = { optional: 1 } as const;
@@ -145,6 +147,8 @@ export type SetupOp =
   | { op: 'sethostname'; name: string }
   | { op: 'setrlimit'; resource: number; soft: RlimitValue; hard: RlimitValue }
   | { op: 'exec-wait'; argv: string[] }
+  /** Set a network interface of the container's netns up (`lo` with --network none). */
+  | { op: 'link-up'; name: string }
   /** Later paths under `path` are resolved inside it (no symlink in the image escapes). */
   | { op: 'root'; path: string };
 
@@ -183,6 +187,8 @@ export interface Stage0Plan {
   join?: number;
   /** A pty from the container's devpts; `forwardStdin` proxies the caller's terminal. */
   terminal?: { forwardStdin: boolean };
+  /** Attached and kept: the output goes to the caller and to this k8s-file log (not with detach). */
+  log?: { path: string };
   /**
    * newuidmap/newgidmap argv without the pid: stage 0 runs both with the child's pid as
    * argv[1] before NeedIdmap (reported as Error `idmap\t<tool>\t<pid>\t<status>\t<stderr>`).
@@ -276,6 +282,8 @@ function setupRecord(op: SetupOp): Buffer {
       return record(OpCode.setrlimit, [u64(op.resource), u64(op.soft), u64(op.hard)]);
     case 'exec-wait':
       return record(OpCode.execWait, op.argv);
+    case 'link-up':
+      return record(OpCode.linkUp, [op.name]);
     case 'root':
       return record(OpCode.root, [op.path]);
   }
@@ -312,6 +320,10 @@ function stage0Records(s: Stage0Plan = {}): Buffer[] {
   }
   if (s.join !== undefined) out.push(record(OpCode.join, [u64(s.join)]));
   if (s.terminal) out.push(record(OpCode.terminal, [u64(s.terminal.forwardStdin ? 1 : 0)]));
+  if (s.log) {
+    if (s.detach) throw new RangeError('stage0.log is for attached containers; detach has its own log');
+    out.push(record(OpCode.log, [s.log.path]));
+  }
   if (s.idmapTools) {
     if (s.idmapTools.uid.length === 0 || s.idmapTools.gid.length === 0) throw new RangeError('idmapTools argv must not be empty');
     out.push(record(OpCode.idmap, s.idmapTools.uid), record(OpCode.idmap, s.idmapTools.gid));
@@ -490,6 +502,8 @@ export function describeOp(op: SetupOp): string {
       return `sethostname ${op.name}`;
     case 'setrlimit':
       return `setrlimit ${op.resource} ${String(op.soft)}/${String(op.hard)}`;
+    case 'link-up':
+      return `set link ${op.name} up`;
     case 'exec-wait':
       return `run ${op.argv.join(' ')}`;
     case 'root':

@@ -46,6 +46,7 @@ struct stage0 {
 	char **exit_argv;
 	char **uid_map_argv, **gid_map_argv; /* both or neither */
 	int detach, join, terminal, forward_stdin;
+	int tee; /* OP_LOG: log_path while attached */
 	pid_t join_pid;
 };
 
@@ -63,6 +64,7 @@ struct io {
 	int src[2];   /* stdout pipe or pty master, stderr pipe; -1 when unused */
 	int fd_recv;  /* socket on which stage 1 passes the pty master, or -1 */
 	int log;      /* k8s-file log, or -1: src[0] goes to our stdout */
+	int tee;      /* with a log: also to our stdout (src[0]) and stderr (src[1]) */
 };
 
 /* plan.c: decoding and messages */

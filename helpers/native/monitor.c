@@ -3,6 +3,7 @@
  *   foreground            nothing to move (the workload has Node's stdio); just wait
  *   foreground -t         caller's terminal <-> pty master (raw mode, SIGWINCH)
  *   detached (-d)         stdout/stderr pipes or the pty master -> k8s-file log
+ *   kept foreground       as either of the first two, and also -> k8s-file log (OP_LOG)
  * The loop ends when init is reaped; output still buffered is drained first. */
 #include <errno.h>
 #include <fcntl.h>
@@ -41,10 +42,10 @@ static void log_record(int fd, const char *stream, const char *data, size_t len,
 
 static void emit(const struct io *io, int stream, const char *buf, size_t n)
 {
-	if (io->log < 0) {
-		(void)write_full(STDOUT_FILENO, buf, n); /* caller's terminal gone: nothing to do */
+	if (io->log < 0 || io->tee) /* caller's stdout/stderr gone: nothing to do */
+		(void)write_full(stream == 1 ? STDERR_FILENO : STDOUT_FILENO, buf, n);
+	if (io->log < 0)
 		return;
-	}
 	while (n > 0) {
 		const char *nl = memchr(buf, '\n', n);
 		size_t len = nl != NULL ? (size_t)(nl - buf) : n;

@@ -31,6 +31,7 @@ static const struct {
 	{OP_SETRLIMIT, 3, 3, ALL_NUMERIC},
 	{OP_EXEC_WAIT, 1, VARIADIC, 0},
 	{OP_ROOT, 1, 1, 0},
+	{OP_LINK_UP, 1, 1, 0},
 	{OP_PROC_ARGV, 1, VARIADIC, 0},
 	{OP_PROC_ENV, 0, VARIADIC, 0},
 	{OP_PROC_CWD, 1, 1, 0},
@@ -44,6 +45,7 @@ static const struct {
 	{OP_JOIN, 1, 1, 1u},
 	{OP_TERMINAL, 1, 1, 1u},
 	{OP_IDMAP, 1, VARIADIC, 0},
+	{OP_LOG, 1, 1, 0},
 };
 
 int read_full(int fd, void *buf, size_t len)
@@ -151,6 +153,10 @@ static int collect_stage0(struct stage0 *s, const struct op *op)
 	case OP_TERMINAL:
 		s->terminal = 1;
 		s->forward_stdin = arg_u64(op, 0) != 0;
+		return 0;
+	case OP_LOG:
+		s->tee = 1;
+		s->log_path = arg_str(op, 0);
 		return 0;
 	case OP_IDMAP: {
 		char ***slot = s->uid_map_argv == NULL ? &s->uid_map_argv : &s->gid_map_argv;
@@ -268,6 +274,8 @@ int read_plan(int fd, struct plan *plan)
 	free(body);
 	if (plan->proc.argv == NULL)
 		return errno = EPROTO, -1;
+	if (plan->s0.tee && plan->s0.detach)
+		return errno = EPROTO, -1; /* one log, one way */
 	if ((plan->s0.uid_map_argv == NULL) != (plan->s0.gid_map_argv == NULL) || (plan->s0.uid_map_argv != NULL && plan->s0.join))
 		return errno = EPROTO, -1; /* one map tool, or maps for namespaces that exist */
 	return 0;

@@ -30,6 +30,7 @@
 #define OP_SETRLIMIT 11u  /* resource:u64, soft:u64, hard:u64 */
 #define OP_EXEC_WAIT 12u  /* argv... -- must exit 0 */
 #define OP_ROOT 13u       /* path -- later paths under it are resolved inside it (openat2 RESOLVE_IN_ROOT) */
+#define OP_LINK_UP 14u    /* interface name -- IFF_UP on it in the current netns (lo for --network none) */
 
 /* Workload process settings (applied after Start, in the forked workload). */
 #define OP_PROC_ARGV 32u  /* argv... */
@@ -46,6 +47,8 @@
 #define OP_DETACH 49u     /* log_path, exit command argv... -- outlive Node, k8s-file log, exec the command at exit */
 #define OP_JOIN 50u       /* pid:u64 -- exec: setns into pid's namespaces (OP_NAMESPACES flags), no clone */
 #define OP_TERMINAL 51u   /* forward_stdin:u64 -- pty from the container's devpts, proxied by stage 0 */
+#define OP_LOG 53u        /* log_path -- attached and kept: the workload's output goes to the caller
+                           * and, as podman's conmon does, to this k8s-file log */
 #define OP_IDMAP 52u      /* tool argv without the pid -- two records, uid map then gid map: stage 0
                            * runs both with the child's pid as argv[1] before NeedIdmap */
 

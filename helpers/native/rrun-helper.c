@@ -176,10 +176,11 @@ static void prepare_stage0(struct plan *plan, int out[2], int err[2], int pass[2
 	}
 	if (s0->terminal && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pass) < 0)
 		die("socketpair");
-	if (s0->detach && !s0->terminal && (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0))
+	if ((s0->detach || s0->tee) && !s0->terminal && (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0))
 		die("pipe");
-	if (s0->detach && (io->log = open(s0->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600)) < 0)
+	if ((s0->detach || s0->tee) && (io->log = open(s0->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600)) < 0)
 		die("open the container log");
+	io->tee = s0->tee;
 	if (block_signals() < 0)
 		die("signalfd");
 }
@@ -187,7 +188,7 @@ static void prepare_stage0(struct plan *plan, int out[2], int err[2], int pass[2
 int main(void)
 {
 	struct plan plan;
-	struct io io = {-1, {-1, -1}, -1, -1};
+	struct io io = {-1, {-1, -1}, -1, -1, 0};
 	int out[2] = {-1, -1}, err[2] = {-1, -1}, pass[2] = {-1, -1};
 	pid_t parent = getppid();
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)

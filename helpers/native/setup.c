@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -168,6 +171,28 @@ static int op_exec_wait(const struct op *op, const char **what)
 	return errno = 0, -1;
 }
 
+/* ip link set NAME up, without forking ip(8): SIOCGIFFLAGS, then SIOCSIFFLAGS with IFF_UP. */
+static int op_link_up(const char *name, const char **what)
+{
+	struct ifreq ifr;
+	WHAT("link up");
+	if (strlen(name) >= sizeof ifr.ifr_name)
+		return errno = ENAMETOOLONG, -1;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	memset(&ifr, 0, sizeof ifr);
+	strcpy(ifr.ifr_name, name);
+	int rc = ioctl(fd, SIOCGIFFLAGS, &ifr);
+	if (rc == 0) {
+		ifr.ifr_flags |= IFF_UP;
+		rc = ioctl(fd, SIOCSIFFLAGS, &ifr);
+	}
+	int saved = errno;
+	close(fd);
+	return errno = saved, rc;
+}
+
 int run_op(const struct op *op, const char **what)
 {
 	switch (op->code) {
@@ -200,6 +225,8 @@ int run_op(const struct op *op, const char **what)
 	case OP_ROOT:
 		WHAT("open(root)");
 		return inroot_set(arg_str(op, 0));
+	case OP_LINK_UP:
+		return op_link_up(arg_str(op, 0), what);
 	default:
 		return 0; /* stage-0 and workload records are not setup steps */
 	}

@@ -25,7 +25,8 @@ export async function recordKeptRun(ctx: Context, built: Built, req: RunRequest,
   writeConfig(userdata, config);
   const files = stateFilesOf(ctx, built.containerId);
   await withContainerLock(files, () => writeState(files, { status: 'running', startedAt: nowNano(), ...publishedPorts(built.network.ports) }));
-  built.plan.stage0 = { ...built.plan.stage0, state: { lockPath: files.monitorLock, exitPath: files.exit } };
+  // podman logs a foreground container's output too (conmon sits in between): so do we.
+  built.plan.stage0 = { ...built.plan.stage0, state: { lockPath: files.monitorLock, exitPath: files.exit }, log: { path: `${userdata}/ctr.log` } };
 }
 
 /** The state of a container that was removed after all (it never started). */

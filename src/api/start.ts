@@ -43,7 +43,7 @@ async function rebuild(ctx: Context, c: RrunContainer, config: ContainerConfig):
 function stage0(c: RrunContainer, config: ContainerConfig, detach: boolean, interactive: boolean): Stage0Plan {
   return {
     state: { lockPath: c.files.monitorLock, exitPath: c.files.exit },
-    ...(detach ? { detach: { logPath: c.logPath, exitCommand: exitCommand(config, c.id) } } : {}),
+    ...(detach ? { detach: { logPath: c.logPath, exitCommand: exitCommand(config, c.id) } } : { log: { path: c.logPath } }),
     ...(config.tty ? { terminal: { forwardStdin: interactive && !detach } } : {}),
   };
 }

@@ -14,8 +14,8 @@ export function renderTable(rows: readonly (readonly string[])[]): string {
     .join('');
 }
 
-/** go-units HumanSizeWithPrecision(size, 3): decimal units, three significant digits. */
-export function humanSize(bytes: number): string {
+/** Decimal (1000-based) scaling as go-units does: the value below 1000 and its unit. */
+function decimalScale(bytes: number): { size: number; unit: string } {
   const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
   let size = bytes;
   let i = 0;
@@ -23,7 +23,13 @@ export function humanSize(bytes: number): string {
     size /= 1000;
     i++;
   }
-  return `${formatG3(size)} ${units[i]}`;
+  return { size, unit: units[i] as string };
+}
+
+/** go-units HumanSizeWithPrecision(size, 3): decimal units, three significant digits. */
+export function humanSize(bytes: number): string {
+  const { size, unit } = decimalScale(bytes);
+  return `${formatG3(size)} ${unit}`;
 }
 
 /**
@@ -31,14 +37,8 @@ export function humanSize(bytes: number): string {
  * `system df` (`8.582MB`, `0B`), three for `ps --size` (`5.01kB`).
  */
 export function compactSize(bytes: number, precision = 4): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
-  let size = bytes;
-  let i = 0;
-  while (size >= 1000 && i < units.length - 1) {
-    size /= 1000;
-    i++;
-  }
-  return `${size === 0 ? '0' : String(Number(size.toPrecision(precision)))}${units[i]}`;
+  const { size, unit } = decimalScale(bytes);
+  return `${size === 0 ? '0' : String(Number(size.toPrecision(precision)))}${unit}`;
 }
 
 /** Go's %.3g for the values humanSize produces (0 ≤ v < 1000). */

@@ -23,8 +23,6 @@ export interface NetworkFlags {
 export interface NetworkHostFacts {
   conf: NetworkConf;
   binaries: NetworkBinaries;
-  /** `ip` for bringing `lo` up under --network none (the helpers do it otherwise). */
-  ip: string | null;
   net: HostNet;
   /** slirp4netns --enable-sandbox only sees /etc and /run of the host. */
   sandboxOk: boolean;
@@ -60,19 +58,16 @@ async function resolvConfVisible(): Promise<boolean> {
 }
 
 export async function probeNetworkHost(env: Readonly<Record<string, string | undefined>>, home: string): Promise<NetworkHostFacts> {
-  const sbin = { PATH: `${env['PATH'] ?? '/usr/bin:/bin'}:/usr/sbin:/sbin` };
-  const [conf, slirp4netns, pasta, ip, route, sandboxOk] = await Promise.all([
+  const [conf, slirp4netns, pasta, route, sandboxOk] = await Promise.all([
     loadNetworkConf(realConfHost(env, home)),
     which('slirp4netns', env),
     which('pasta', env),
-    which('ip', sbin),
     readFile('/proc/net/route', 'utf8').catch(() => ''),
     resolvConfVisible(),
   ]);
   return {
     conf,
     binaries: { slirp4netns: conf.networkCmdPath || slirp4netns, pasta },
-    ip,
     net: { localIp: localIp(), gateway: defaultGateway(route) },
     sandboxOk,
   };
@@ -132,7 +127,8 @@ export interface PreparedNetwork {
   /** For /etc/resolv.conf: systemd-resolved's upstream list when the host uses its stub. */
   hostResolvConf: string | undefined;
   sysctls: Record<string, string>;
-  loopbackUp: string[] | undefined;
+  /** Interface to set up in the container's own netns (--network none: `lo`). */
+  loopbackUp: string | undefined;
 }
 
 export interface PrepareNetworkInput {
@@ -168,6 +164,6 @@ export async function prepareNetwork(i: PrepareNetworkInput): Promise<PreparedNe
     hostResolvConf: await hostResolvConf(),
     // podman's containers.conf default_sysctls: ICMP echo sockets for every gid, so ping works without CAP_NET_RAW.
     sysctls: priv ? { 'net.ipv4.ping_group_range': '0 0' } : {},
-    loopbackUp: i.mode === 'none' && i.facts.ip !== null ? [i.facts.ip, 'link', 'set', 'lo', 'up'] : undefined,
+    loopbackUp: i.mode === 'none' ? 'lo' : undefined,
   };
 }

@@ -88,8 +88,8 @@ export interface PlanInput {
   shmSize?: string;
   /** Written under /proc/sys of the container's own netns before /proc/sys turns read-only (podman's default_sysctls). */
   sysctls?: Record<string, string>;
-  /** Run before pivot_root to bring `lo` up when no network helper does (--network none). */
-  loopbackUp?: string[];
+  /** An interface the helper sets up before pivot_root when no network helper does (--network none: `lo`). */
+  loopbackUp?: string;
   process: ProcessInput;
 }
 
@@ -198,7 +198,7 @@ function sysctlOps(root: string, input: PlanInput): SetupOp[] {
   const ops: SetupOp[] = Object.entries(input.sysctls ?? {}).map(([key, value]) => ({
     op: 'write-file' as const, path: under(root, `/proc/sys/${key.replace(/\./g, '/')}`), content: new TextEncoder().encode(`${value}\n`), mode: 0o644,
   }));
-  if (input.loopbackUp !== undefined) ops.push({ op: 'exec-wait', argv: input.loopbackUp });
+  if (input.loopbackUp !== undefined) ops.push({ op: 'link-up', name: input.loopbackUp });
   return ops;
 }
 

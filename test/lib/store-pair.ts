@@ -4,9 +4,10 @@
 // and each test gets two byte-identical copies of it, one that rrun works on and one
 // that podman works on. The shared store is never pruned.
 import { writeFileSync } from 'node:fs';
+import { after, before } from 'node:test';
 import { assertOk } from './proc.js';
 import { rmScratch, userScratchDir } from './scratch.js';
-import { podman, rrun, runAs, testBed, type RunOptions, type RunResult } from './testbed.js';
+import { hasFixture, podman, rrun, runAs, testBed, type RunOptions, type RunResult } from './testbed.js';
 
 export type Tool = 'rrun' | 'podman';
 export const TOOLS: readonly Tool[] = ['rrun', 'podman'];
@@ -73,4 +74,33 @@ export async function removeTemplate(t: Template, twins: readonly Record<Tool, S
   await runAs(['podman', 'unshare', 'sh', '-c', `grep -o '${t.dir}/[^ ]*' /proc/self/mountinfo | sort -r | xargs -r umount -l`]);
   await runAs(['podman', 'unshare', 'rm', '-rf', t.dir]);
   await rmScratch(testBed(), t.dir);
+}
+
+export interface TwinSuite {
+  /** The template store, once made (undefined while `fixture` is missing). */
+  readonly template: Template | undefined;
+  /** Two fresh copies of the template, removed with it after the file's tests. */
+  pair(name: string): Promise<Record<Tool, StoreRun>>;
+}
+
+/** For a test file: the template made before its tests (when `fixture` exists) and removed after them. */
+export function twinStoreSuite(fixture: string): TwinSuite {
+  let template: Template | undefined;
+  const twins: Record<Tool, StoreRun>[] = [];
+  before(async () => {
+    if (hasFixture(fixture)) template = await makeTemplate();
+  });
+  after(async () => {
+    if (template !== undefined) await removeTemplate(template, twins);
+  });
+  return {
+    get template() {
+      return template;
+    },
+    async pair(name) {
+      const p = await twinStores(template as Template, name);
+      twins.push(p);
+      return p;
+    },
+  };
 }

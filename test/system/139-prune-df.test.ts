@@ -3,32 +3,18 @@
 // containers and volumes in each (rrun's in its copy, podman's in the other), runs the
 // same command with each tool and compares what they print and what is left. Image ids
 // are equal in both copies; container ids are not, so those are compared by name.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fixtureMissingReason, hasFixture, podman, requirePrereq, type RunResult } from '../lib/testbed.js';
-import { makeTemplate, removeTemplate, storeArgs, twinStores, TOOLS, type StoreRun, type Template, type Tool } from '../lib/store-pair.js';
+import { fixtureMissingReason, podman, requirePrereq, type RunResult } from '../lib/testbed.js';
+import { storeArgs, twinStoreSuite, TOOLS, type StoreRun, type Template, type Tool } from '../lib/store-pair.js';
 
 const BUSYBOX = 'localhost/busybox:latest';
-let template: Template | undefined;
-const twins: Record<Tool, StoreRun>[] = [];
-
-before(async () => {
-  if (hasFixture(BUSYBOX)) template = await makeTemplate();
-});
-
-after(async () => {
-  if (template !== undefined) await removeTemplate(template, twins);
-});
+const suite = twinStoreSuite(BUSYBOX);
+const pair = (name: string): Promise<Record<Tool, StoreRun>> => suite.pair(name);
 
 function ok(r: RunResult, what: string): string {
   assert.equal(r.code, 0, `${what} exited ${String(r.code)}: ${r.stderr}`);
   return r.stdout;
-}
-
-async function pair(name: string): Promise<Record<Tool, StoreRun>> {
-  const p = await twinStores(template as Template, name);
-  twins.push(p);
-  return p;
 }
 
 /** The same command in both stores, at the same time. */
@@ -72,7 +58,7 @@ async function idsToNames(run: StoreRun): Promise<(s: string) => string> {
 }
 
 test('image prune: the prompt, dangling images in rounds, -a, --filter, as podman', async (t) => {
-  if (!requirePrereq(t, template !== undefined, fixtureMissingReason(BUSYBOX))) return;
+  if (!requirePrereq(t, suite.template !== undefined, fixtureMissingReason(BUSYBOX))) return;
   const p = await pair('iprune');
   for (const tool of TOOLS) ok(await p[tool](['create', '--name', 'c1', 'localhost/two', 'true']), `${tool} create`);
   const before = await imageIds(p);
@@ -93,7 +79,7 @@ test('image prune: the prompt, dangling images in rounds, -a, --filter, as podma
 });
 
 test('system df: the summary, -v and --format, as podman', async (t) => {
-  if (!requirePrereq(t, template !== undefined, fixtureMissingReason(BUSYBOX))) return;
+  if (!requirePrereq(t, suite.template !== undefined, fixtureMissingReason(BUSYBOX))) return;
   const p = await pair('df');
   await populate(p);
   same(await both(p, ['system', 'df']), 'system df');
@@ -114,14 +100,14 @@ test('system df: the summary, -v and --format, as podman', async (t) => {
   // The known difference: podman counts only its own containers. On rrun's copy it lists
   // none, yet counts rrun's containers as users of their images (they are in containers.json).
   const mine = ok(await p.rrun(['system', 'df']), 'rrun df').split('\n');
-  const theirs = ok(await podman([...storeArgs(template as Template, 'df', 'rrun', 'podman'), 'system', 'df']), 'podman df on rrun\'s store').split('\n');
+  const theirs = ok(await podman([...storeArgs(suite.template as Template, 'df', 'rrun', 'podman'), 'system', 'df']), 'podman df on rrun\'s store').split('\n');
   assert.equal(theirs[1], mine[1], 'Images: the same, rrun\'s containers keep theirs active');
   assert.match(theirs[2] ?? '', /^Containers +0 +0 +0B +0B \(0%\)$/);
   assert.match(mine[2] ?? '', /^Containers +3 +1 /);
 });
 
 test('system prune: prompt, sections, reclaimed space, --volumes and -a, as podman', async (t) => {
-  if (!requirePrereq(t, template !== undefined, fixtureMissingReason(BUSYBOX))) return;
+  if (!requirePrereq(t, suite.template !== undefined, fixtureMissingReason(BUSYBOX))) return;
   const p = await pair('sprune');
   await populate(p);
   same(await both(p, ['system', 'prune', '--volumes'], 'n\n'), 'answer n');
@@ -142,7 +128,7 @@ test('system prune: prompt, sections, reclaimed space, --volumes and -a, as podm
 });
 
 test('system prune --filter: label= and until= narrow each prune, as podman', async (t) => {
-  if (!requirePrereq(t, template !== undefined, fixtureMissingReason(BUSYBOX))) return;
+  if (!requirePrereq(t, suite.template !== undefined, fixtureMissingReason(BUSYBOX))) return;
   const p = await pair('fprune');
   for (const tool of TOOLS) {
     ok(await p[tool](['create', '--name', 'new', BUSYBOX, 'true']), `${tool} create`);
@@ -166,7 +152,7 @@ test('system prune --filter: label= and until= narrow each prune, as podman', as
 });
 
 test('rmi -a, -i, and rmi of a chain, as podman (podman reads rrun\'s store after)', async (t) => {
-  if (!requirePrereq(t, template !== undefined, fixtureMissingReason(BUSYBOX))) return;
+  if (!requirePrereq(t, suite.template !== undefined, fixtureMissingReason(BUSYBOX))) return;
   const a = await pair('rmi');
   same(await both(a, ['rmi', '-i', 'nosuch']), '-i');
   same(await both(a, ['rmi', 'nosuch']), 'missing');
@@ -184,7 +170,7 @@ test('rmi -a, -i, and rmi of a chain, as podman (podman reads rrun\'s store afte
 });
 
 test('rmi -f removes the containers that use the image, as podman', async (t) => {
-  if (!requirePrereq(t, template !== undefined, fixtureMissingReason(BUSYBOX))) return;
+  if (!requirePrereq(t, suite.template !== undefined, fixtureMissingReason(BUSYBOX))) return;
   const p = await pair('rmif');
   for (const tool of TOOLS) {
     ok(await p[tool](['create', '--name', 'f1', 'localhost/two', 'true']), `${tool} create`);
@@ -198,7 +184,7 @@ test('rmi -f removes the containers that use the image, as podman', async (t) =>
 });
 
 test('container prune: the question, then the ids of the stopped containers, as podman', async (t) => {
-  if (!requirePrereq(t, template !== undefined, fixtureMissingReason(BUSYBOX))) return;
+  if (!requirePrereq(t, suite.template !== undefined, fixtureMissingReason(BUSYBOX))) return;
   const p = await pair('cprune');
   for (const tool of TOOLS) {
     ok(await p[tool](['create', '--name', 'p1', BUSYBOX, 'true']), `${tool} create`);

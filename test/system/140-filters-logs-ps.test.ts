@@ -1,32 +1,18 @@
 // images --filter, logs --since/--until/--tail/-n and several containers, ps --sort and
 // --size against podman 4.3, on twin copies of the small template store
 // (test/lib/store-pair.ts): the same command by each tool, the same lines.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fixtureMissingReason, hasFixture, requirePrereq, runAs, type RunResult } from '../lib/testbed.js';
-import { makeTemplate, removeTemplate, storeArgs, twinStores, TOOLS, type StoreRun, type Template, type Tool } from '../lib/store-pair.js';
+import { fixtureMissingReason, requirePrereq, runAs, type RunResult } from '../lib/testbed.js';
+import { storeArgs, twinStoreSuite, TOOLS, type StoreRun, type Template, type Tool } from '../lib/store-pair.js';
 
 const BUSYBOX = 'localhost/busybox:latest';
-let template: Template | undefined;
-const twins: Record<Tool, StoreRun>[] = [];
-
-before(async () => {
-  if (hasFixture(BUSYBOX)) template = await makeTemplate();
-});
-
-after(async () => {
-  if (template !== undefined) await removeTemplate(template, twins);
-});
+const suite = twinStoreSuite(BUSYBOX);
+const pair = (name: string): Promise<Record<Tool, StoreRun>> => suite.pair(name);
 
 function ok(r: RunResult, what: string): string {
   assert.equal(r.code, 0, `${what} exited ${String(r.code)}: ${r.stderr}`);
   return r.stdout;
-}
-
-async function pair(name: string): Promise<Record<Tool, StoreRun>> {
-  const p = await twinStores(template as Template, name);
-  twins.push(p);
-  return p;
 }
 
 async function both(p: Record<Tool, StoreRun>, args: string[]): Promise<Record<Tool, RunResult>> {
@@ -47,7 +33,7 @@ const FILTERS: readonly string[] = [
 ];
 
 test('images --filter selects what podman selects, with and without -a, and fails alike', async (t) => {
-  if (!requirePrereq(t, template !== undefined, fixtureMissingReason(BUSYBOX))) return;
+  if (!requirePrereq(t, suite.template !== undefined, fixtureMissingReason(BUSYBOX))) return;
   const p = await pair('imgf');
   const fullId = ok(await p.podman(['images', '--no-trunc', '--format', '{{.ID}}', 'localhost/busybox']), 'busybox id').split('\n')[0]!.replace(/^sha256:/, '');
   const cases = [...FILTERS.map((f) => [f]), [`id=${fullId}`], [`id=${fullId.slice(0, 12)}`],
@@ -62,7 +48,7 @@ test('images --filter selects what podman selects, with and without -a, and fail
 });
 
 test('images IMAGE is a reference filter, as in podman', async (t) => {
-  if (!requirePrereq(t, template !== undefined, fixtureMissingReason(BUSYBOX))) return;
+  if (!requirePrereq(t, suite.template !== undefined, fixtureMissingReason(BUSYBOX))) return;
   const p = await pair('imgarg');
   for (const args of [['busybox'], ['localhost/*'], ['nosuch'], ['busybox', 'two'], ['--filter', 'reference=two', 'busybox'], ['-a', 'two']]) {
     const r = await both(p, ['images', ...args, '--format', '{{.ID}} {{.Repository}}:{{.Tag}}']);
@@ -71,7 +57,7 @@ test('images IMAGE is a reference filter, as in podman', async (t) => {
 });
 
 test('logs --since/--until/--tail/-n/-t and several containers print what podman prints', async (t) => {
-  if (!requirePrereq(t, template !== undefined, fixtureMissingReason(BUSYBOX))) return;
+  if (!requirePrereq(t, suite.template !== undefined, fixtureMissingReason(BUSYBOX))) return;
   const p = await pair('logs');
   await Promise.all(TOOLS.map(async (tool) => {
     ok(await p[tool](['run', '-d', '--name', 'lg1', BUSYBOX, 'sh', '-c', 'echo one; echo two >&2; sleep 2; echo three']), `${tool} lg1`);
@@ -103,13 +89,13 @@ test('logs --since/--until/--tail/-n/-t and several containers print what podman
 // podman 4.3 prints the lines up to --until and then goes on following without printing
 // (it never exits by itself); rrun stops there. The lines are the same.
 test('logs -f --until prints the lines up to that time, then rrun stops following', async (t) => {
-  if (!requirePrereq(t, template !== undefined, fixtureMissingReason(BUSYBOX))) return;
+  if (!requirePrereq(t, suite.template !== undefined, fixtureMissingReason(BUSYBOX))) return;
   const p = await pair('follow');
   for (const tool of TOOLS) ok(await p[tool](['run', '-d', '--name', 'loop', BUSYBOX, 'sh', '-c', 'while true; do echo x; sleep 0.5; done']), `${tool} loop`);
   const started = Date.now();
   const [mine, theirs] = await Promise.all([
     p.rrun(['logs', '-f', '--until', '2s', 'loop']),
-    runAs(['timeout', '5', 'podman', ...storeArgs(template as Template, 'follow', 'podman'), 'logs', '-f', '--until', '2s', 'loop']),
+    runAs(['timeout', '5', 'podman', ...storeArgs(suite.template as Template, 'follow', 'podman'), 'logs', '-f', '--until', '2s', 'loop']),
   ]);
   assert.ok(Date.now() - started < 15_000, 'rrun stopped following');
   assert.equal(theirs.code, 124, 'podman 4.3 was still following when timeout stopped it');
@@ -120,7 +106,7 @@ test('logs -f --until prints the lines up to that time, then rrun stops followin
 });
 
 test('ps --sort orders and ps --size measures as podman does', async (t) => {
-  if (!requirePrereq(t, template !== undefined, fixtureMissingReason(BUSYBOX))) return;
+  if (!requirePrereq(t, suite.template !== undefined, fixtureMissingReason(BUSYBOX))) return;
   const p = await pair('ps');
   for (const tool of TOOLS) {
     const run = p[tool];

@@ -122,7 +122,7 @@ test('--add-host', () => {
 });
 
 const facts: NetworkHostFacts = {
-  conf: { dnsServers: ['9.9.9.9'] }, binaries: both, ip: '/usr/sbin/ip', net: { localIp: '192.0.2.2', gateway: '192.0.2.1' }, sandboxOk: true,
+  conf: { dnsServers: ['9.9.9.9'] }, binaries: both, net: { localIp: '192.0.2.2', gateway: '192.0.2.1' }, sandboxOk: true,
 };
 
 test('network request: flags, conf defaults, conflicts refused', () => {
@@ -175,12 +175,12 @@ const planBase: PlanInput = {
 };
 
 test('plan: ping_group_range is written after /proc is mounted and before /proc/sys turns read-only; lo up for none', () => {
-  const ops = buildLaunchPlan({ ...planBase, sysctls: { 'net.ipv4.ping_group_range': '0 0' }, loopbackUp: ['/usr/sbin/ip', 'link', 'set', 'lo', 'up'] }).ops;
+  const ops = buildLaunchPlan({ ...planBase, sysctls: { 'net.ipv4.ping_group_range': '0 0' }, loopbackUp: 'lo' }).ops;
   const at = (pred: (o: (typeof ops)[number]) => boolean): number => ops.findIndex(pred);
   const proc = at((o) => o.op === 'mount' && o.fstype === 'proc');
   const write = at((o) => o.op === 'write-file' && o.path === '/r/proc/sys/net/ipv4/ping_group_range');
   const roSys = at((o) => o.op === 'remount' && o.target === '/r/proc/sys');
-  const lo = at((o) => o.op === 'exec-wait' && o.argv.includes('lo'));
+  const lo = at((o) => o.op === 'link-up' && o.name === 'lo');
   assert.ok(proc >= 0 && proc < write && write < roSys, `proc ${proc} < write ${write} < ro ${roSys}`);
   assert.ok(lo > proc && lo < at((o) => o.op === 'pivot-root'));
   const hostOps = buildLaunchPlan({ ...planBase, network: 'host', sysctls: { 'net.ipv4.ping_group_range': '0 0' } }).ops;

@@ -83,11 +83,14 @@ test('plan records decode back to what was encoded', () => {
   assert.deepEqual(recs[10]?.args.map((a) => Number(a.readBigUInt64LE())), [0, 0, 1, 10]);
 });
 
-test('stage 0 map tools: two records, uid first, argv without the pid', () => {
+test('stage 0 records: map tools (uid first, argv without the pid) and the attached log', () => {
   const plan: LaunchPlan = { ...small, stage0: { idmapTools: { uid: ['newuidmap', '0', '1001', '1'], gid: ['/usr/bin/newgidmap', '0', '1001', '1'] } } };
   const recs = decodePlanRecords(encodePlan(plan)).filter((r) => r.code === OpCode.idmap);
   assert.deepEqual(recs.map((r) => r.args.map((a) => a.toString('utf8'))), [['newuidmap', '0', '1001', '1'], ['/usr/bin/newgidmap', '0', '1001', '1']]);
   assert.throws(() => encodePlan({ ...small, stage0: { idmapTools: { uid: [], gid: ['newgidmap'] } } }), /idmapTools/);
+  const logged = decodePlanRecords(encodePlan({ ...small, stage0: { log: { path: '/u/ctr.log' } } })).filter((r) => r.code === OpCode.log);
+  assert.deepEqual(logged.map((r) => r.args.map((a) => a.toString('utf8'))), [['/u/ctr.log']]);
+  assert.throws(() => encodePlan({ ...small, stage0: { log: { path: '/a' }, detach: { logPath: '/b', exitCommand: ['x'] } } }), /stage0.log/);
 });
 
 test('encoder rejects what the helper would reject', () => {

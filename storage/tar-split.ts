@@ -124,11 +124,25 @@ export function tarSplitToStream(out: Writable): { builder: TarSplitBuilder; clo
     out.on('error', reject);
     gz.on('error', reject);
   });
-  const builder = new TarSplitBuilder((line) => gz.write(line));
+  // Lines are batched: one gzip write per JSON line (one per member, tens of thousands for
+  // a node_modules layer) meant a thread-pool round trip each.
+  let pending: string[] = [];
+  let size = 0;
+  const flush = (): void => {
+    if (pending.length > 0) gz.write(pending.join(''));
+    pending = [];
+    size = 0;
+  };
+  const builder = new TarSplitBuilder((line) => {
+    pending.push(line);
+    size += line.length;
+    if (size >= 1 << 18) flush();
+  });
   return {
     builder,
     close: async () => {
       builder.finish();
+      flush();
       gz.end();
       await done;
     },

@@ -2,6 +2,7 @@
 // list), config, the layers not yet in the store (bounded parallel downloads, each
 // verified and extracted to a staging directory), then one short write under
 // layers.lock → images.lock that registers everything (storage-format §12.2).
+import { trace } from '../trace.js';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { RrunError } from '../../oci/errors.js';
@@ -155,6 +156,7 @@ export async function pullImage(env: PullEnv, t: PullTarget): Promise<Pulled> {
   const staging = await stagingRoot(env.paths, env.removeTree);
   try {
     const layerEnv: LayerEnv = { ...env, blobs: (d, o) => blobChunks(t.client, t.repo, d.digest, d.size, o), stagingRoot: staging };
+    trace(`pull: ${missing.length} of ${jobs.length} layers to fetch`);
     const settled = await settleBounded(missing, env.parallel, (j) => stageLayer(layerEnv, j));
     const failed = settled.find((s) => s.status === 'rejected');
     if (failed !== undefined) throw (failed as PromiseRejectedResult).reason;
@@ -162,11 +164,13 @@ export async function pullImage(env: PullEnv, t: PullTarget): Promise<Pulled> {
     env.progress.line(`Copying config ${manifest.config.digest.replace(/^sha256:/, '').slice(0, 10)} done`);
     env.progress.line('Writing manifest to image destination');
     const id = createHash('sha256').update(configBytes).digest('hex');
+    trace('pull: every layer staged');
     await commit(env, staged, {
       id, topLayer: ids.at(-1), config: configBytes, manifest: m.bytes, manifestDigest: m.digest,
       list: list !== undefined ? { bytes: list.bytes, digest: list.digest } : undefined,
       names: t.names, created: config.created ?? new Date().toISOString(),
     });
+    trace('pull: committed');
     return { id, manifestDigest: m.digest, layers: jobs.length, downloaded: missing.length };
   } finally {
     await env.removeTree(staging).catch(() => rmSync(staging, { recursive: true, force: true }));

@@ -14,6 +14,7 @@ import type { IdMapping } from '../../helpers/idmap.js';
 import type { LayerFacts } from '../../storage/layer-stream.js';
 import type { StagedLayer } from '../../storage/layers-write.js';
 import type { Progress } from '../registry/progress.js';
+import { trace } from '../trace.js';
 import { startExtractor, type ExtractTarget, type Extractor } from './pull-extract.js';
 
 export interface LayerJob {
@@ -76,6 +77,7 @@ export async function stageLayer(env: LayerEnv, job: LayerJob): Promise<StagedLa
     if (r.compressedDigest !== desc.digest) throw mismatch('digest', desc.digest, desc.digest, r.compressedDigest);
     if (r.compressedSize !== desc.size) throw mismatch('size', desc.digest, String(desc.size), String(r.compressedSize));
     if (r.diffDigest !== job.diffId) throw mismatch('diffID (uncompressed digest)', desc.digest, job.diffId, r.diffDigest);
+    trace(`pull: layer ${desc.digest.slice(7, 19)} staged (${r.compressedSize} → ${r.diffSize} bytes)`);
     env.progress.finish(desc.digest);
     return { id: job.id, parent: job.parent, ...r, stagingDir, tarSplitFile };
   } catch (err) {

@@ -31,8 +31,8 @@ export interface SnapshotRequest {
   containers?: boolean;
   /** Which big-data keys to read for an image (e.g. its config). */
   imageBigData?: (image: ImageRecord) => readonly string[];
-  /** Restrict big-data reads to these images (e.g. the one a name resolves to). */
-  bigDataImages?: (images: readonly ImageRecord[]) => readonly ImageRecord[];
+  /** Restrict big-data reads to these images (e.g. the one a name resolves to, and its relatives). */
+  bigDataImages?: (images: readonly ImageRecord[], layers: ReadonlyMap<string, LayerRecord>) => readonly ImageRecord[];
 }
 
 async function readIfExists(path: string): Promise<string | undefined> {
@@ -116,11 +116,12 @@ export async function readSnapshot(options: StorageOptions, req: SnapshotRequest
     const containers = req.containers
       ? await loadRecords<ContainerRecord>([paths.containersJson, paths.volatileContainersJson], containerSchema)
       : [];
-    const bigData = await loadBigData(paths, req.bigDataImages?.(images) ?? images, req.imageBigData);
+    const layerMap = new Map(layers.map((l) => [l.id, l]));
+    const bigData = await loadBigData(paths, req.bigDataImages?.(images, layerMap) ?? images, req.imageBigData);
     return {
       options,
       paths,
-      layers: new Map(layers.map((l) => [l.id, l])),
+      layers: layerMap,
       images,
       containers,
       bigData,

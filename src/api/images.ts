@@ -13,6 +13,7 @@ import {
   configKey,
   createdSeconds,
   imageSize,
+  parentCandidates,
   repoDigests,
   repoTags,
 } from '../image/catalog.js';
@@ -239,8 +240,16 @@ function inspectRecord(snap: StoreSnapshot, tree: ImageTree, image: ImageRecord)
 /** Inspect one image by name, short name, id or id prefix. */
 export async function inspectImage(nameOrId: string, opts: GlobalOptions = {}, ctx?: Context): Promise<ImageInspect> {
   const context = ctx ?? (await createContext(opts));
-  const snap = await readSnapshot(context.storage, { imageBigData: withConfig });
-  const image = resolveLocalImage(context, snap, nameOrId);
+  // Only the image and the images that can be its parent: their configs and manifests.
+  let chosen: ImageRecord | undefined;
+  const snap = await readSnapshot(context.storage, {
+    imageBigData: withConfig,
+    bigDataImages: (images, layers) => {
+      chosen = resolveLocalImage(context, { images }, nameOrId);
+      return [chosen, ...parentCandidates(chosen, images, layers).filter((i) => i.id !== chosen?.id)];
+    },
+  });
+  const image = chosen ?? resolveLocalImage(context, snap, nameOrId);
   await checkLayerDirs(snap, layerChain(snap, image.layer, image.id), nameOrId);
   return inspectRecord(snap, new ImageTree(snap), image);
 }

@@ -4,7 +4,7 @@
 // child and has exactly one history entry fewer, matching entry by entry).
 import { parseImageConfig, type HistoryEntry, type ImageConfig } from '../../oci/image.js';
 import { parseTimeNanos, parseTimeSeconds } from '../../oci/time.js';
-import type { ImageRecord } from '../../storage/records.js';
+import type { ImageRecord, LayerRecord } from '../../storage/records.js';
 import { layerChain, type StoreSnapshot } from '../../storage/store.js';
 
 /** The big-data key of an image's config: its config digest, `sha256:<image id>`. */
@@ -113,13 +113,7 @@ export class ImageTree {
 
   /** Images on the same top layer, then on the parent layer. */
   parent(child: ImageRecord): ImageRecord | undefined {
-    if (child.layer === undefined || child.layer === '') return undefined;
-    const parentLayer = this.snap.layers.get(child.layer)?.parent;
-    const candidates = [
-      ...(this.byLayer.get(child.layer) ?? []),
-      ...(parentLayer ? (this.byLayer.get(parentLayer) ?? []) : []),
-    ];
-    return candidates.find((p) => this.related(p, child));
+    return parentCandidates(child, this.snap.images, this.snap.layers).find((p) => this.related(p, child));
   }
 
   hasChildren(parent: ImageRecord): boolean {
@@ -128,6 +122,19 @@ export class ImageTree {
     const candidates = [parent.layer, ...childLayers].flatMap((id) => this.byLayer.get(id) ?? []);
     return candidates.some((c) => this.related(parent, c));
   }
+}
+
+/**
+ * The images that can be `child`'s parent (podman's rule): those on its top layer, then
+ * those on that layer's parent. Only their configs are needed to find it.
+ */
+export function parentCandidates(child: ImageRecord, images: readonly ImageRecord[], layers: ReadonlyMap<string, LayerRecord>): ImageRecord[] {
+  if (child.layer === undefined || child.layer === '') return [];
+  const parentLayer = layers.get(child.layer)?.parent;
+  return [
+    ...images.filter((i) => i.layer === child.layer),
+    ...(parentLayer ? images.filter((i) => i.layer === parentLayer) : []),
+  ];
 }
 
 /** podman's created time of an image record, in seconds. */

@@ -2,7 +2,7 @@
 // write lock, in c/storage's writer sequence: reload under the lock, change, write the
 // LastWrite token, then atomically replace the JSON. Records the change does not touch
 // are written back exactly as they were parsed, unknown fields included.
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { errnoCode } from '../oci/errors.js';
 import { atomicWriteFile } from './atomic.js';
 import { recordWrite, type HeldLock } from './lockfile.js';
@@ -13,7 +13,7 @@ type Schema = Parameters<typeof parseRecords>[2];
 export async function loadRecordFile<T extends { id: string }>(file: string, schema: Schema): Promise<T[]> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = readFileSync(file, 'utf8'); // sync under the caller's lock: small file, no thread-pool round trips
   } catch (err) {
     if (errnoCode(err) === 'ENOENT') return [];
     throw err;

@@ -1,6 +1,7 @@
 // The host as the store code sees it: environment, identity and a few file reads.
 // Injected so tests can describe any machine without touching /etc or $HOME.
-import { readFile, realpath, stat } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
+import { realpath } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { errnoCode } from '../oci/errors.js';
 
@@ -25,9 +26,11 @@ export function processHost(env: Readonly<Record<string, string | undefined>> = 
     env,
     uid: process.getuid?.() ?? 0,
     home: env['HOME'] || homedir(),
+    // Sync inside the promise: a few small config files, where each asynchronous read
+    // was several thread-pool round trips on every command's start.
     async readText(path) {
       try {
-        return await readFile(path, 'utf8');
+        return readFileSync(path, 'utf8');
       } catch (err) {
         if (isMissing(err)) return undefined;
         throw err;
@@ -35,7 +38,7 @@ export function processHost(env: Readonly<Record<string, string | undefined>> = 
     },
     async stat(path) {
       try {
-        const st = await stat(path);
+        const st = statSync(path);
         return { uid: st.uid, mode: st.mode, isDirectory: st.isDirectory() };
       } catch (err) {
         if (isMissing(err) || errnoCode(err) === 'EACCES') return undefined;

@@ -2,7 +2,7 @@
 // (containers/common pkg/config): /usr/share → /etc → /etc/…conf.d/*.conf → the user's
 // file → its .d directory; CONTAINERS_CONF=<file> replaces the list and
 // CONTAINERS_CONF_OVERRIDE=<file> comes last. Later files win key by key.
-import { readdir, readFile } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
 import { RrunError, errnoCode } from '../../oci/errors.js';
 import { describeTomlError } from './registries-file.js';
 import { parseTomlCached } from '../../storage/toml.js';
@@ -37,7 +37,7 @@ export const realConfHost = (env: Readonly<Record<string, string | undefined>>, 
   home,
   async readText(path) {
     try {
-      return await readFile(path, 'utf8');
+      return readFileSync(path, 'utf8'); // small files on every start: no thread-pool round trips
     } catch (err) {
       if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return undefined;
       throw err;
@@ -45,7 +45,7 @@ export const realConfHost = (env: Readonly<Record<string, string | undefined>>, 
   },
   async list(dir) {
     try {
-      return await readdir(dir);
+      return readdirSync(dir);
     } catch (err) {
       if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return [];
       throw err;

@@ -2,7 +2,8 @@
 // probed once: kernel, subordinate ids, the setuid id-map helpers, the network and
 // FUSE helpers with their versions. `rrun info` shows them; `run` will consume them.
 import { execFile } from 'node:child_process';
-import { readFile, stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { arch, hostname, release, userInfo } from 'node:os';
 import { basename, delimiter } from 'node:path';
 import { parseSubIds, podmanIdMap, type IdMapEntry } from '../../helpers/subid.js';
@@ -56,7 +57,7 @@ export async function which(name: string, env: FactsHost['env']): Promise<string
   const dirs = (env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin').split(delimiter);
   for (const dir of dirs) {
     try {
-      const st = await stat(`${dir}/${name}`);
+      const st = statSync(`${dir}/${name}`); // sync: one thread-pool round trip per PATH entry added up
       if (st.isFile() && (st.mode & 0o111) !== 0) return `${dir}/${name}`;
     } catch (err) {
       if (errnoCode(err) !== 'ENOENT' && errnoCode(err) !== 'ENOTDIR' && errnoCode(err) !== 'EACCES') throw err;
@@ -86,7 +87,7 @@ async function binary(name: string, env: FactsHost['env']): Promise<BinaryFact> 
 async function idMapHelper(name: string, env: FactsHost['env']): Promise<IdMapHelperFact> {
   const path = await which(name, env);
   if (path === null) return { path, setuid: false };
-  const st = await stat(path);
+  const st = statSync(path);
   return { path, setuid: (st.mode & 0o4000) !== 0 && st.uid === 0 };
 }
 

@@ -21,6 +21,10 @@ export interface ExecInput {
   interactive: boolean;
   privateNetwork: boolean;
   setgroupsAllowed: boolean;
+  /** The container's seccomp filter (from its spec), applied to the new process too, as podman does. */
+  seccomp?: Uint8Array;
+  /** `--security-opt no-new-privileges` was given: podman execs without it otherwise. */
+  noNewPrivs: boolean;
 }
 
 export function buildExecPlan(x: ExecInput): LaunchPlan {
@@ -44,7 +48,8 @@ export function buildExecPlan(x: ExecInput): LaunchPlan {
         bounding: capMask(caps.bounding), effective: capMask(caps.effective), permitted: capMask(caps.permitted),
         inheritable: capMask(caps.inheritable), ambient: capMask(caps.ambient),
       },
-      noNewPrivs: p.noNewPrivileges,
+      noNewPrivs: x.noNewPrivs,
+      ...(x.seccomp !== undefined ? { seccomp: x.seccomp } : {}),
     },
     stage0: { join: x.pid, ...(x.tty ? { terminal: { forwardStdin: x.interactive } } : {}) },
   };

@@ -81,6 +81,11 @@ export function containerSecurity(req: SecurityRequest, uid: number, paths = SEC
   if (source === undefined) return out;
   const profile = parseSeccompProfile(source.text, source.path);
   out.seccomp = resolveProfile(profile, { arch: 'amd64', caps: capabilities.bounding, kernel: release() });
-  out.bpf = encodeProgram(compilePolicy(buildPolicy(out.seccomp)).program);
+  out.bpf = seccompProgram(out.seccomp);
   return out;
+}
+
+/** The BPF program for a container's resolved seccomp profile (its spec's `linux.seccomp`). */
+export function seccompProgram(resolved: LinuxSeccomp): Uint8Array {
+  return encodeProgram(compilePolicy(buildPolicy(resolved)).program);
 }

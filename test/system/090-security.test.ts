@@ -109,3 +109,27 @@ test('bad security flags fail before anything is created, with podman\'s words',
   const left = ok(await podman(['ps', '-a', '--external', '--format', '{{.Names}}']), 'podman ps');
   assert.ok(!left.split('\n').includes('rrun-090-bad-flags'), 'no container record left behind');
 });
+
+// podman 4.3 execs without no_new_privs (runc exec), unless the container asked for it.
+for (const flags of [[], ['--security-opt', 'no-new-privileges']]) {
+  test(`exec: the process gets the container's caps, seccomp filter and no_new_privs as in podman: ${flags.join(' ') || '(defaults)'}`, async (t) => {
+    if (!need(t, BUSYBOX)) return;
+    const tag = `${process.pid}-${Date.now()}`;
+    const names = { rrun: `rrun-exec-sec-${tag}`, podman: `podman-exec-sec-${tag}` };
+    const tools = { rrun, podman };
+    const fields = ['CapEff', 'CapBnd', 'NoNewPrivs', 'Seccomp', 'Seccomp_filters'];
+    const seen: Record<string, string[]> = {};
+    try {
+      for (const tool of ['rrun', 'podman'] as const) {
+        ok(await tools[tool](['run', '-d', '--name', names[tool], '--network', 'none', ...flags, BUSYBOX, 'sleep', '300']), `${tool} run -d`);
+        const out = ok(await tools[tool](['exec', names[tool], 'cat', '/proc/self/status']), `${tool} exec`);
+        seen[tool] = fields.map((f) => `${f}=${status(out, f) ?? '?'}`);
+      }
+      assert.deepEqual(seen['rrun'], seen['podman']);
+      assert.ok(seen['rrun']?.includes('Seccomp=2'), `filtered: ${seen['rrun']?.join(' ')}`);
+    } finally {
+      await rrun(['rm', '-f', names.rrun]);
+      await podman(['rm', '-f', '-t', '0', names.podman]);
+    }
+  });
+}

@@ -5,7 +5,6 @@ import { mappingFacts } from '../../helpers/idmap.js';
 import { createContext, type Context } from '../context.js';
 import { buildExecPlan } from '../runtime/exec.js';
 import { seccompProgram } from '../security/container-security.js';
-import { execNoNewPrivs } from '../security/security-opt.js';
 import { launch, type LaunchResult } from '../runtime/launch.js';
 import { resolveUser } from '../runtime/passwd.js';
 import { findContainer } from './container-store.js';
@@ -50,7 +49,6 @@ export async function exec(nameOrId: string, command: string[], opts: ExecOption
     tty: opts.tty ?? false, interactive: opts.interactive ?? false,
     privateNetwork: c.config.privateNetwork, setgroupsAllowed: mappingFacts(idmap).setgroupsAllowed,
     ...(c.config.spec.linux.seccomp !== undefined ? { seccomp: seccompProgram(c.config.spec.linux.seccomp) } : {}),
-    noNewPrivs: execNoNewPrivs(c.config.request.security?.securityOpt ?? []),
   });
   return launch(plan, { idmap, stdio: [opts.interactive ? 'inherit' : 'ignore', 'inherit', 'inherit'] });
 }

@@ -23,8 +23,6 @@ export interface ExecInput {
   setgroupsAllowed: boolean;
   /** The container's seccomp filter (from its spec), applied to the new process too, as podman does. */
   seccomp?: Uint8Array;
-  /** `--security-opt no-new-privileges` was given: podman execs without it otherwise. */
-  noNewPrivs: boolean;
 }
 
 export function buildExecPlan(x: ExecInput): LaunchPlan {
@@ -48,7 +46,9 @@ export function buildExecPlan(x: ExecInput): LaunchPlan {
         bounding: capMask(caps.bounding), effective: capMask(caps.effective), permitted: capMask(caps.permitted),
         inheritable: capMask(caps.inheritable), ambient: capMask(caps.ambient),
       },
-      noNewPrivs: x.noNewPrivs,
+      // The container's own setting: rrun sets no_new_privs by default, also for exec
+      // (podman 4.3 sets it for neither unless asked).
+      noNewPrivs: p.noNewPrivileges,
       ...(x.seccomp !== undefined ? { seccomp: x.seccomp } : {}),
     },
     stage0: { join: x.pid, ...(x.tty ? { terminal: { forwardStdin: x.interactive } } : {}) },

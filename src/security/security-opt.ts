@@ -55,11 +55,3 @@ export function parseSecurityOpts(opts: readonly string[]): SecurityOptions {
   }
   return out;
 }
-
-/**
- * no_new_privs for an `exec` process: podman 4.3 (runc exec) sets it only when the
- * container was created with `--security-opt no-new-privileges`, though its init has it.
- */
-export function execNoNewPrivs(opts: readonly string[]): boolean {
-  return opts.some((o) => split(o)[0] === 'no-new-privileges') && parseSecurityOpts(opts).noNewPrivileges;
-}

@@ -6,7 +6,7 @@ import { RrunError } from '../../oci/errors.js';
 import { capMask } from '../../src/runtime/plan.js';
 import { resolveCapabilities, type CapabilityRequest } from '../../src/security/capabilities.js';
 import { containerSecurity, profileSource } from '../../src/security/container-security.js';
-import { execNoNewPrivs, parseSecurityOpts } from '../../src/security/security-opt.js';
+import { parseSecurityOpts } from '../../src/security/security-opt.js';
 
 const hex = (names: string[]): string => capMask(names).toString(16).padStart(16, '0');
 
@@ -63,12 +63,4 @@ test('profile lookup: override first, clear errors for a missing or unreadable f
   assert.throws(() => profileSource({ kind: 'file', path: '/proc' }), (e: unknown) => e instanceof RrunError && /cannot read seccomp profile \/proc: EISDIR/.test(e.message));
   const privileged = containerSecurity({ privileged: true, securityOpt: ['seccomp=/nonexistent'] }, 0);
   assert.equal(privileged.bpf, undefined, '--privileged ignores seccomp (podman 4.3)');
-});
-
-test('exec gets no_new_privs only when the container asked for it (podman 4.3)', () => {
-  const table: [string[], boolean][] = [
-    [[], false], [['no-new-privileges'], true], [['no-new-privileges=true'], true], [['no-new-privileges:false'], false],
-    [['seccomp=unconfined'], false], [['seccomp=unconfined', 'no-new-privileges'], true],
-  ];
-  for (const [opts, want] of table) assert.equal(execNoNewPrivs(opts), want, opts.join(' '));
 });

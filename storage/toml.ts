@@ -7,16 +7,13 @@
 // neither are syntax errors: the parser throws those every time. The cache is only an
 // accelerator: anything wrong with it means parsing the text.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { parse } from 'smol-toml';
+import { contentCacheDir, readCachedJson, writeCachedJson } from './content-cache.js';
 
 export type TomlTable = Record<string, unknown>;
 
 export function tomlCacheDir(env: Readonly<Record<string, string | undefined>> = process.env): string {
-  const base = env['XDG_CACHE_HOME'] || join(env['HOME'] || homedir(), '.cache');
-  return join(base, 'rrun', 'toml');
+  return contentCacheDir('toml', env);
 }
 
 /** Only strings, finite numbers, booleans, arrays and tables survive JSON unchanged. */
@@ -32,32 +29,12 @@ function jsonExact(v: unknown): boolean {
 const asTable = (_key: string, v: unknown): unknown =>
   typeof v === 'object' && v !== null && !Array.isArray(v) ? Object.assign(Object.create(null) as TomlTable, v) : v;
 
-function readCached(file: string): TomlTable | undefined {
-  try {
-    const v: unknown = JSON.parse(readFileSync(file, 'utf8'), asTable);
-    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as TomlTable) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function writeCached(dir: string, file: string, table: TomlTable): void {
-  try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(table), { mode: 0o600 });
-    renameSync(tmp, file);
-  } catch {
-    // no cache this time
-  }
-}
-
 /** Parse TOML text (smol-toml's errors are thrown as they are). */
 export function parseTomlCached(text: string, dir: string = tomlCacheDir()): TomlTable {
-  const file = join(dir, `${createHash('sha256').update(text).digest('hex')}.json`);
-  const cached = readCached(file);
-  if (cached !== undefined) return cached;
+  const key = createHash('sha256').update(text).digest('hex');
+  const cached = readCachedJson(dir, key, asTable);
+  if (typeof cached === 'object' && cached !== null && !Array.isArray(cached)) return cached as TomlTable;
   const table = parse(text) as TomlTable;
-  if (jsonExact(table)) writeCached(dir, file, table);
+  if (jsonExact(table)) writeCachedJson(dir, key, table);
   return table;
 }

@@ -1,6 +1,9 @@
 // Capability sets and --security-opt decoding. The expected masks are podman 4.3.1's,
 // measured with `podman run --rm FLAGS busybox grep Cap /proc/self/status`.
 import { test } from 'node:test';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { RrunError } from '../../oci/errors.js';
 import { capMask } from '../../src/runtime/plan.js';
@@ -63,4 +66,27 @@ test('profile lookup: override first, clear errors for a missing or unreadable f
   assert.throws(() => profileSource({ kind: 'file', path: '/proc' }), (e: unknown) => e instanceof RrunError && /cannot read seccomp profile \/proc: EISDIR/.test(e.message));
   const privileged = containerSecurity({ privileged: true, securityOpt: ['seccomp=/nonexistent'] }, 0);
   assert.equal(privileged.bpf, undefined, '--privileged ignores seccomp (podman 4.3)');
+});
+
+test('the compiled seccomp filter is cached by profile, bounding set and kernel; a bad entry is recomputed', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rrun-seccomp-'));
+  try {
+    const cache = join(dir, 'cache');
+    const first = containerSecurity({}, 0, undefined, cache);
+    assert.ok(first.bpf !== undefined && first.seccomp !== undefined);
+    assert.equal(readdirSync(cache).length, 1);
+    const again = containerSecurity({}, 0, undefined, cache);
+    assert.deepEqual(again, first);
+    assert.deepEqual([...(again.bpf ?? [])], [...first.bpf]);
+    // Another bounding set is another profile (and program).
+    const raw = containerSecurity({ capAdd: ['SYS_ADMIN'] }, 0, undefined, cache);
+    assert.equal(readdirSync(cache).length, 2);
+    assert.notDeepEqual(raw.seccomp, first.seccomp);
+    // A damaged entry is not used: the filter is compiled again (and equal).
+    for (const f of readdirSync(cache)) writeFileSync(join(cache, f), '{"seccomp":{},"bpf":"AAA"}');
+    assert.deepEqual(containerSecurity({}, 0, undefined, cache), first);
+    assert.deepEqual(containerSecurity({ privileged: true }, 0, undefined, cache).bpf, undefined);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -51,7 +51,8 @@ export function main(argv: string[], globals: CliGlobals, name: string): Promise
     },
     handler: async (a): Promise<number> => {
       const du = await systemDf({}, await createContext(globals));
-      if (a.verbose && a.format === undefined) {
+      // podman 4.3 prints the verbose tables whatever --format says.
+      if (a.verbose) {
         process.stdout.write(verbose(du, Date.now() / 1000));
         return 0;
       }

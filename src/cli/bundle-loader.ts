@@ -5,6 +5,7 @@
 // functions that command compiled, not only the top level), and kept in the user's cache
 // directory. It is only an accelerator: any problem with it means compiling from source.
 // Node built-ins only: this runs before anything else.
+import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
@@ -19,12 +20,15 @@ function cacheDir(): string {
 /**
  * The cache file for a bundle. V8 checks its own version, flags and the source's length,
  * not the content, so the bundle's size and mtime are part of the name: a rebuilt bundle
- * never meets a cache made from the previous build.
+ * never meets a cache made from the previous build. Stale files of the same bundle path
+ * are removed when a new one is written.
  */
 function cacheFile(bundle: string): { dir: string; prefix: string; file: string } {
   const st = statSync(bundle);
   const dir = cacheDir();
-  const prefix = `${basename(bundle, '.cjs')}.`;
+  // Per checkout too: two installs sharing a HOME must not keep replacing each other's cache.
+  const where = createHash('sha256').update(bundle).digest('hex').slice(0, 12);
+  const prefix = `${basename(bundle, '.cjs')}.${where}.`;
   return { dir, prefix, file: join(dir, `${prefix}${st.size}.${Math.trunc(st.mtimeMs)}.${process.version}.bin`) };
 }
 

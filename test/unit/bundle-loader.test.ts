@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,7 +42,7 @@ test('a bundle loads, writes its code cache once, and the next start uses it', (
     assert.deepEqual(load(bundle, cache), { answer: 41, rejected: null }, 'first start: no cache to offer');
     const files = readdirSync(join(cache, 'rrun', 'code-cache'));
     assert.equal(files.length, 1);
-    assert.match(files[0] ?? '', /^verb\.\d+\.1700000000000\.v\d+/);
+    assert.match(files[0] ?? '', /^verb\.[0-9a-f]{12}\.\d+\.1700000000000\.v\d+/);
     assert.deepEqual(load(bundle, cache), { answer: 41, rejected: false }, 'second start: cache accepted');
 
     // Rebuilt with the same length: V8 alone would accept the old cache; the name must not match.
@@ -56,6 +56,26 @@ test('a bundle loads, writes its code cache once, and the next start uses it', (
     writeFileSync(join(cache, 'rrun', 'code-cache', after[0] ?? ''), 'garbage');
     assert.deepEqual(load(bundle, cache), { answer: 42, rejected: true });
     assert.deepEqual(load(bundle, cache), { answer: 42, rejected: false });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('two checkouts of the same bundle keep their own caches', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rrun-bundle-'));
+  try {
+    const cache = join(dir, 'cache');
+    const a = join(dir, 'a/verb.cjs');
+    const b = join(dir, 'b/verb.cjs');
+    for (const [f, v] of [[a, 1], [b, 2]] as const) {
+      mkdirSync(join(f, '..'), { recursive: true });
+      writeBundle(f, v, new Date(1_700_000_000_000 + v * 1000));
+    }
+    load(a, cache);
+    load(b, cache);
+    assert.equal(readdirSync(join(cache, 'rrun', 'code-cache')).length, 2, 'both kept');
+    assert.deepEqual(load(a, cache), { answer: 1, rejected: false });
+    assert.deepEqual(load(b, cache), { answer: 2, rejected: false });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -4,7 +4,6 @@
 // newgidmap from shadow's uidmap package with podman's mapping. `single` (only when
 // asked for: machines without /etc/subuid entries): write `0 UID 1` ourselves, which an
 // unprivileged process may do for its own ids once `deny` is in /proc/PID/setgroups.
-import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { ExitCode, RrunError } from '../oci/errors.js';
@@ -35,38 +34,15 @@ export interface IdMappingFacts {
   setgroupsAllowed: boolean;
 }
 
-export interface RunResult {
-  code: number | null;
-  signal: string | null;
-  stderr: string;
-}
-
-/** The host, injected so tests run without setuid binaries or /proc. */
+/** The host, injected so tests run without /etc/subuid or /proc. */
 export interface IdmapHost {
   readFile(path: string): string;
   writeFile(path: string, data: string): void;
-  run(argv: string[]): Promise<RunResult>;
 }
 
 export const realIdmapHost: IdmapHost = {
   readFile: (path) => readFileSync(path, 'utf8'),
   writeFile: (path, data) => writeFileSync(path, data),
-  run: (argv) =>
-    new Promise((resolve) => {
-      const [file, ...args] = argv;
-      execFile(file ?? '', args, { encoding: 'utf8' }, (err, _stdout, stderr) => {
-        const e = err as (Error & { code?: unknown; signal?: unknown }) | null;
-        if (e && typeof e.code === 'string') {
-          resolve({ code: null, signal: null, stderr: `${e.code}: ${e.message}` });
-          return;
-        }
-        resolve({
-          code: e ? (typeof e.code === 'number' ? e.code : null) : 0,
-          signal: e && typeof e.signal === 'string' ? e.signal : null,
-          stderr,
-        });
-      });
-    }),
 };
 
 const addHint = (user: string): string =>
@@ -116,7 +92,7 @@ export function processUserMapping(single: boolean, host: IdmapHost = realIdmapH
   return single ? singleMapping(user) : subidMapping(user, host);
 }
 
-export function singleMapping(user: IdUser): IdMapping {
+export function singleMapping(user: IdUser): Extract<IdMapping, { kind: 'single' }> {
   return { kind: 'single', uid: user.uid, gid: user.gid };
 }
 
@@ -154,13 +130,6 @@ export function mapToolError(argv: readonly string[], status: string, stderrText
   });
 }
 
-async function runMapTool(argv: string[], host: IdmapHost): Promise<void> {
-  const r = await host.run(argv);
-  if (r.code === 0) return;
-  const status = r.code === null ? (r.signal ? `killed by ${r.signal}` : 'could not run') : `exit status ${r.code}`;
-  throw mapToolError(argv, status, r.stderr);
-}
-
 /**
  * The map tools for the helper to run itself (argv without the pid, which it inserts);
  * undefined for a single-id mapping, which needs no tool.
@@ -171,13 +140,11 @@ export function idmapTools(m: IdMapping, binaries = { uid: 'newuidmap', gid: 'ne
   return { uid: strip(newuidmapArgv(0, m.uid, binaries.uid)), gid: strip(newgidmapArgv(0, m.gid, binaries.gid)) };
 }
 
-/** Writes the maps of process `pid` (the helper's stage 1). uid first, like podman. */
-export async function applyIdMapping(pid: number, m: IdMapping, host: IdmapHost = realIdmapHost): Promise<void> {
-  if (m.kind === 'subid') {
-    // The two maps are independent files of the target: write them at the same time.
-    await Promise.all([runMapTool(newuidmapArgv(pid, m.uid), host), runMapTool(newgidmapArgv(pid, m.gid), host)]);
-    return;
-  }
+/**
+ * Writes a single-id map for process `pid` (the helper's stage 1). podman's subordinate-id
+ * map needs newuidmap/newgidmap, which the helper runs itself (`idmapTools`).
+ */
+export function writeSingleIdMap(pid: number, m: Extract<IdMapping, { kind: 'single' }>, host: IdmapHost = realIdmapHost): void {
   // Without CAP_SETGID upstream, gid_map may only be written after setgroups=deny.
   const steps: [string, string][] = [
     [`/proc/${pid}/setgroups`, 'deny'],

@@ -3,7 +3,7 @@
 import { constants as osConstants } from 'node:os';
 import { getSystemErrorMap } from 'node:util';
 import { ExitCode, RrunError } from '../../oci/errors.js';
-import { applyIdMapping, idmapTools, mapToolError, newgidmapArgv, newuidmapArgv, type IdMapping } from '../../helpers/idmap.js';
+import { idmapTools, mapToolError, newgidmapArgv, newuidmapArgv, writeSingleIdMap, type IdMapping } from '../../helpers/idmap.js';
 import { HelperOpError, spawnHelper, type HelperOptions, type HelperProcess } from '../../helpers/nsexec.js';
 import { describeOp, opIndexToSetupIndex, type ExecStepName, type LaunchPlan } from '../../helpers/protocol.js';
 
@@ -98,8 +98,8 @@ async function handshake(plan: LaunchPlan, helper: HelperProcess, opts: LaunchOp
     } catch (err) {
       throw (err instanceof HelperOpError ? idmapFailure(err, opts.idmap) : undefined) ?? err;
     }
-    // The helper ran newuidmap/newgidmap itself; a single-id map is written from here.
-    if (plan.stage0?.idmapTools === undefined) await applyIdMapping(pid, opts.idmap);
+    // The helper ran newuidmap/newgidmap itself (idmapTools); a single-id map is written from here.
+    if (opts.idmap.kind === 'single') writeSingleIdMap(pid, opts.idmap);
     helper.send('IdmapDone');
     // The network helper attaches (and limits apply) while the container's setup runs:
     // both only need the mapped namespaces, and the workload starts after both. Both

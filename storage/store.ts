@@ -60,10 +60,10 @@ function exists(path: string): boolean {
   }
 }
 
-async function loadRecords<T extends { id: string }>(
+function loadRecords<T extends { id: string }>(
   files: readonly string[],
   schema: Parameters<typeof parseRecords>[2],
-): Promise<T[]> {
+): T[] {
   const out: T[] = [];
   const seen = new Set<string>();
   for (const file of files) {
@@ -79,7 +79,7 @@ async function loadRecords<T extends { id: string }>(
 }
 
 /** The lock files to take for reading, skipping sections that do not exist yet. */
-async function readLocks(paths: StorePaths, containers: boolean): Promise<{ path: string; mode: LockMode }[]> {
+function readLocks(paths: StorePaths, containers: boolean): { path: string; mode: LockMode }[] {
   const wanted = [paths.layersLock, paths.imagesLock, ...(containers ? [paths.containersLock] : [])];
   const out: { path: string; mode: LockMode }[] = [];
   for (const path of wanted) if (exists(path)) out.push({ path, mode: 'read' });
@@ -114,12 +114,12 @@ function loadBigData(
 /** Take a consistent read-only snapshot of the store. Never writes anything. */
 export async function readSnapshot(options: StorageOptions, req: SnapshotRequest = {}): Promise<StoreSnapshot> {
   const paths = storePaths(options);
-  const locks = await readLocks(paths, req.containers === true);
+  const locks = readLocks(paths, req.containers === true);
   return withLocks(locks, async () => {
-    const layers = await loadRecords<LayerRecord>([paths.layersJson, paths.volatileLayersJson], layerSchema);
-    const images = await loadRecords<ImageRecord>([paths.imagesJson], imageSchema);
+    const layers = loadRecords<LayerRecord>([paths.layersJson, paths.volatileLayersJson], layerSchema);
+    const images = loadRecords<ImageRecord>([paths.imagesJson], imageSchema);
     const containers = req.containers
-      ? await loadRecords<ContainerRecord>([paths.containersJson, paths.volatileContainersJson], containerSchema)
+      ? loadRecords<ContainerRecord>([paths.containersJson, paths.volatileContainersJson], containerSchema)
       : [];
     const layerMap = new Map(layers.map((l) => [l.id, l]));
     const bigData = loadBigData(paths, req.bigDataImages?.(images, layerMap) ?? images, req.imageBigData);

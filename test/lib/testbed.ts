@@ -5,6 +5,7 @@
 // the user `rrun-test`; as anyone else: the current user with an isolated store under
 // ~/.cache/rrun-test). The runner hands the result to every test file through
 // RRUN_TESTBED, where testBed(), runAs(), rrun() and podman() read it.
+import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -113,6 +114,12 @@ export function requirePrereq(t: TestContext, ok: boolean, what: string): boolea
   process.stderr.write(`SKIP ${t.name}: prerequisite missing: ${what}\n`);
   t.skip(`prerequisite missing: ${what}`);
   return false;
+}
+
+/** A command's stdout, once it is known to have exited 0 (its stderr in the failure). */
+export function ok(r: RunResult, what: string): string {
+  assert.equal(r.code, 0, `${what} exited ${String(r.code)}: ${r.stderr}`);
+  return r.stdout;
 }
 
 /** Whether a fixture image is in the store; use with requirePrereq. */

@@ -2,8 +2,7 @@
 // Every comparison runs podman and rrun as the same unprivileged user on the same store.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fixtureMissingReason, hasFixture, podman, requirePrereq, rrun } from '../lib/testbed.js';
-import type { RunResult } from '../lib/testbed.js';
+import { ok, fixtureMissingReason, hasFixture, podman, requirePrereq, rrun } from '../lib/testbed.js';
 
 const fixtures = [
   'localhost/busybox:latest',
@@ -11,11 +10,6 @@ const fixtures = [
   'docker.io/library/node:latest',
   'localhost/rrun-fixture-layers:latest',
 ];
-
-function ok(r: RunResult, what: string): string {
-  assert.equal(r.code, 0, `${what} exited ${String(r.code)}: ${r.stderr}`);
-  return r.stdout;
-}
 
 interface JsonImage {
   Id: string;

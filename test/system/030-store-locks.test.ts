@@ -2,13 +2,7 @@
 // consistent state while podman builds, and never writes anything itself.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fixtureMissingReason, hasFixture, podman, requirePrereq, rrun, runAs, testBed } from '../lib/testbed.js';
-import type { RunResult } from '../lib/testbed.js';
-
-function ok(r: RunResult, what: string): string {
-  assert.equal(r.code, 0, `${what} exited ${String(r.code)}: ${r.stderr}`);
-  return r.stdout;
-}
+import { ok, fixtureMissingReason, hasFixture, podman, requirePrereq, rrun, runAs, testBed } from '../lib/testbed.js';
 
 async function graphRoot(): Promise<string> {
   const info = JSON.parse(ok(await rrun(['info', '--format', 'json']), 'rrun info')) as { store: { graphRoot: string } };

@@ -3,8 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { rrun, runAs } from '../lib/testbed.js';
-import type { RunResult } from '../lib/testbed.js';
+import { ok, rrun, runAs } from '../lib/testbed.js';
 
 const layerId = 'f75a9aa7f657d808972afc33b15b69dc3b60f2b7fcb1310b43cb72c48653b22c';
 const config = JSON.stringify({
@@ -28,11 +27,6 @@ const goodImages = JSON.stringify([
     created: '2026-11-22T09:49:15Z',
   },
 ]);
-
-function ok(r: RunResult, what: string): string {
-  assert.equal(r.code, 0, `${what} exited ${String(r.code)}: ${r.stderr}`);
-  return r.stdout;
-}
 
 /** A scratch store: files given relative to its root, written as the test user. */
 async function scratchStore(files: Record<string, string>): Promise<string> {

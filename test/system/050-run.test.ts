@@ -2,13 +2,7 @@
 // same images, as the unprivileged test user.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fixtureMissingReason, hasFixture, podman, requirePrereq, rrun, runAs, testBed } from '../lib/testbed.js';
-import type { RunResult } from '../lib/testbed.js';
-
-function ok(r: RunResult, what: string): string {
-  assert.equal(r.code, 0, `${what} exited ${String(r.code)}: ${r.stderr}`);
-  return r.stdout;
-}
+import { ok, fixtureMissingReason, hasFixture, podman, requirePrereq, rrun, runAs, testBed } from '../lib/testbed.js';
 
 function need(t: Parameters<typeof requirePrereq>[0], ...refs: string[]): boolean {
   return refs.every((ref) => requirePrereq(t, hasFixture(ref), fixtureMissingReason(ref)));

@@ -6,7 +6,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { fixtureMissingReason, hasFixture, podman, requirePrereq, rrun, testBed, type RunResult } from '../lib/testbed.js';
+import { ok, fixtureMissingReason, hasFixture, podman, requirePrereq, rrun, testBed } from '../lib/testbed.js';
 
 const BUSYBOX = 'localhost/busybox:latest';
 const tag = randomBytes(4).toString('hex');
@@ -15,11 +15,6 @@ const made: string[] = [];
 after(async () => {
   for (const c of made) await rrun(['rm', '-f', c]);
 });
-
-function ok(r: RunResult, what: string): string {
-  assert.equal(r.code, 0, `${what} exited ${String(r.code)}: ${r.stderr}`);
-  return r.stdout;
-}
 
 const store = (): string => `${testBed().home}/.local/share/containers/storage`;
 

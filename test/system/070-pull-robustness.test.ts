@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { execFileSync } from 'node:child_process';
-import { fixtureMissingReason, hasFixture, podman, requirePrereq, rrun, runAs, testBed, type RunResult } from '../lib/testbed.js';
+import { ok, fixtureMissingReason, hasFixture, podman, requirePrereq, rrun, runAs, testBed } from '../lib/testbed.js';
 import { pushFixture, startRegistry, type Registry } from '../lib/registry.js';
 import { rmScratch, userScratchDir } from '../lib/scratch.js';
 
@@ -27,11 +27,6 @@ function store(): { args: string[]; root: string } {
   const dir = userScratchDir(testBed(), 'rrun-pullr-');
   scratch.push(dir);
   return { root: `${dir}/root`, args: ['--root', `${dir}/root`, '--runroot', `${dir}/run`] };
-}
-
-function ok(r: RunResult, what: string): string {
-  assert.equal(r.code, 0, `${what} exited ${String(r.code)}: ${r.stderr}`);
-  return r.stdout;
 }
 
 // ---- a minimal image writer: tar members → gzip layer → config → manifest, pushed raw

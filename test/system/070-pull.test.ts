@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, existsSync, writeFileSync, chownSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { createServer, type Server } from 'node:http';
-import { fixtureMissingReason, hasFixture, podman, requirePrereq, rrun, testBed, type RunResult } from '../lib/testbed.js';
+import { ok, fixtureMissingReason, hasFixture, podman, requirePrereq, rrun, testBed } from '../lib/testbed.js';
 import { pushFixture, startRegistry, type Registry } from '../lib/registry.js';
 import { rmScratch, userScratchDir } from '../lib/scratch.js';
 
@@ -30,11 +30,6 @@ function store(): { args: string[]; root: string } {
   const dir = userScratchDir(testBed(), 'rrun-pull-');
   scratch.push(dir);
   return { root: `${dir}/root`, args: ['--root', `${dir}/root`, '--runroot', `${dir}/run`] };
-}
-
-function ok(r: RunResult, what: string): string {
-  assert.equal(r.code, 0, `${what} exited ${String(r.code)}: ${r.stderr}`);
-  return r.stdout;
 }
 
 interface StoreView {

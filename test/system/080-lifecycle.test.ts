@@ -6,17 +6,11 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
-import { fixtureMissingReason, hasFixture, podman, requirePrereq, rrun, testBed, runAs } from '../lib/testbed.js';
+import { ok, fixtureMissingReason, hasFixture, podman, requirePrereq, rrun, testBed, runAs } from '../lib/testbed.js';
 import { userArgv } from '../lib/bed.js';
-import type { RunResult } from '../lib/testbed.js';
 
 const tag = `lc080-${process.pid}`;
 const name = (n: string): string => `${tag}-${n}`;
-
-function ok(r: RunResult, what: string): string {
-  assert.equal(r.code, 0, `${what} exited ${String(r.code)}: ${r.stderr}`);
-  return r.stdout;
-}
 
 function need(t: Parameters<typeof requirePrereq>[0], ref = 'localhost/busybox:latest'): boolean {
   return requirePrereq(t, hasFixture(ref), fixtureMissingReason(ref));

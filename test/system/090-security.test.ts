@@ -2,16 +2,10 @@
 // compared with podman's for the same flags, as the unprivileged test user.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fixtureMissingReason, hasFixture, podman, requirePrereq, rrun } from '../lib/testbed.js';
-import type { RunResult } from '../lib/testbed.js';
+import { ok, fixtureMissingReason, hasFixture, podman, requirePrereq, rrun } from '../lib/testbed.js';
 
 const BUSYBOX = 'localhost/busybox:latest';
 const DEBIAN = 'docker.io/library/debian:bookworm';
-
-function ok(r: RunResult, what: string): string {
-  assert.equal(r.code, 0, `${what} exited ${String(r.code)}: ${r.stderr}`);
-  return r.stdout;
-}
 
 function need(t: Parameters<typeof requirePrereq>[0], ...refs: string[]): boolean {
   return refs.every((ref) => requirePrereq(t, hasFixture(ref), fixtureMissingReason(ref)));

@@ -4,13 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { fixtureMissingReason, hasFixture, podman, requirePrereq, rrun, runAs, testBed } from '../lib/testbed.js';
-import type { RunResult } from '../lib/testbed.js';
-
-function ok(r: RunResult, what: string): string {
-  assert.equal(r.code, 0, `${what} exited ${String(r.code)}: ${r.stderr}`);
-  return r.stdout;
-}
+import { ok, fixtureMissingReason, hasFixture, podman, requirePrereq, rrun, runAs, testBed } from '../lib/testbed.js';
 
 const BUSYBOX = 'localhost/busybox:latest';
 

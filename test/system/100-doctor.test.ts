@@ -4,17 +4,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { requirePrereq, rrun, runAs, testBed } from '../lib/testbed.js';
-import type { RunResult } from '../lib/testbed.js';
+import { ok, requirePrereq, rrun, runAs, testBed } from '../lib/testbed.js';
 
 interface Report {
   ok: boolean;
   checks: { id: string; status: string; detail: string; fix?: string }[];
-}
-
-function ok(r: RunResult, what: string): string {
-  assert.equal(r.code, 0, `${what} exited ${String(r.code)}: ${r.stderr}`);
-  return r.stdout;
 }
 
 function failed(report: Report): string[] {

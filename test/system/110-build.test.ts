@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { podman, rrun, hasFixture, requirePrereq, fixtureMissingReason, type RunResult } from '../lib/testbed.js';
+import { ok, podman, rrun, hasFixture, requirePrereq, fixtureMissingReason } from '../lib/testbed.js';
 
 const BASE = 'localhost/busybox:latest';
 const FILE = `ARG BASE=${BASE}
@@ -34,11 +34,6 @@ function context(files: Record<string, string>): string {
     writeFileSync(`${dir}/${name}`, text, { mode: 0o644 });
   }
   return dir;
-}
-
-function ok(r: RunResult, what: string): string {
-  assert.equal(r.code, 0, `${what} exited ${String(r.code)}: ${r.stderr}`);
-  return r.stdout;
 }
 
 const LIST = 'find /copied /data /etc/network /one.txt /bin/cpio 2>&1 | sort | while read -r p; do stat -c "%n %a %u %g %s %F" "$p" 2>&1 || echo "$p"; done';

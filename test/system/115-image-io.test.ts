@@ -5,7 +5,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { fixtureMissingReason, hasFixture, podman, requirePrereq, rrun, runAs, testBed, type RunResult } from '../lib/testbed.js';
+import { ok, fixtureMissingReason, hasFixture, podman, requirePrereq, rrun, runAs, testBed } from '../lib/testbed.js';
 import { rmScratch, userScratchDir } from '../lib/scratch.js';
 
 const BUSYBOX = 'localhost/busybox:latest';
@@ -27,11 +27,6 @@ function dir(): string {
 function store(): { args: string[]; root: string } {
   const d = dir();
   return { root: `${d}/root`, args: ['--root', `${d}/root`, '--runroot', `${d}/run`] };
-}
-
-function ok(r: RunResult, what: string): string {
-  assert.equal(r.code, 0, `${what} exited ${String(r.code)}: ${r.stderr}`);
-  return r.stdout;
 }
 
 async function imageId(args: string[], name: string): Promise<string> {

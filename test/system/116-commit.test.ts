@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
-import { fixtureMissingReason, hasFixture, podman, requirePrereq, rrun, testBed, type RunResult } from '../lib/testbed.js';
+import { ok, fixtureMissingReason, hasFixture, podman, requirePrereq, rrun, testBed } from '../lib/testbed.js';
 import { rmScratch, userScratchDir } from '../lib/scratch.js';
 
 const BUSYBOX = 'localhost/busybox:latest';
@@ -22,11 +22,6 @@ after(async () => {
   for (const i of images) await podman(['rmi', '-f', i]);
   for (const d of scratch) await rmScratch(testBed(), d);
 });
-
-function ok(r: RunResult, what: string): string {
-  assert.equal(r.code, 0, `${what} exited ${String(r.code)}: ${r.stderr}`);
-  return r.stdout;
-}
 
 function name(what: string): string {
   const n = `rrun-commit-test-${what}-${tag}`;

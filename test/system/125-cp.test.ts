@@ -4,17 +4,11 @@
 // podman's messages and exit codes, measured on a podman container beside ours.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fixtureMissingReason, hasFixture, podman, requirePrereq, rrun, runAs, testBed } from '../lib/testbed.js';
-import type { RunResult } from '../lib/testbed.js';
+import { ok, fixtureMissingReason, hasFixture, podman, requirePrereq, rrun, runAs, testBed } from '../lib/testbed.js';
 
 const tag = `rrun-cv-cp-${process.pid}`;
 const ctr = (n: string): string => `${tag}-${n}`;
 const scratch = (): string => `${testBed().home}/${tag}`;
-
-function ok(r: RunResult, what: string): string {
-  assert.equal(r.code, 0, `${what} exited ${String(r.code)}: ${r.stderr}`);
-  return r.stdout;
-}
 
 const need = (t: Parameters<typeof requirePrereq>[0]): boolean =>
   requirePrereq(t, hasFixture('localhost/busybox:latest'), fixtureMissingReason('localhost/busybox:latest'));

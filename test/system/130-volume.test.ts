@@ -4,16 +4,10 @@
 // (differential against podman's own volume commands where the data is comparable).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fixtureMissingReason, hasFixture, podman, requirePrereq, rrun } from '../lib/testbed.js';
-import type { RunResult } from '../lib/testbed.js';
+import { ok, fixtureMissingReason, hasFixture, podman, requirePrereq, rrun } from '../lib/testbed.js';
 
 const tag = `rrun-cv-vol-${process.pid}`;
 const vol = (n: string): string => `${tag}-${n}`;
-
-function ok(r: RunResult, what: string): string {
-  assert.equal(r.code, 0, `${what} exited ${String(r.code)}: ${r.stderr}`);
-  return r.stdout;
-}
 
 const need = (t: Parameters<typeof requirePrereq>[0]): boolean =>
   requirePrereq(t, hasFixture('localhost/busybox:latest'), fixtureMissingReason('localhost/busybox:latest'));

@@ -5,7 +5,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
-import { fixtureMissingReason, hasFixture, podman, requirePrereq, rrun, type RunResult } from '../lib/testbed.js';
+import { ok, fixtureMissingReason, hasFixture, podman, requirePrereq, rrun, type RunResult } from '../lib/testbed.js';
 
 const BUSYBOX = 'localhost/busybox:latest';
 const FIXTURES = [BUSYBOX, 'docker.io/library/node:latest', 'localhost/rrun-fixture-layers:latest'];
@@ -19,11 +19,6 @@ after(async () => {
   for (const n of names) await podman(['untag', BUSYBOX, n]);
   for (const c of podmanContainers) await podman(['rm', '-f', c]);
 });
-
-function ok(r: RunResult, what: string): string {
-  assert.equal(r.code, 0, `${what} exited ${String(r.code)}: ${r.stderr}`);
-  return r.stdout;
-}
 
 /** The first line of stderr: podman's `Error: …` (rrun adds a hint below). */
 function errorLine(r: RunResult): string {

@@ -5,7 +5,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { fixtureMissingReason, hasFixture, podman, requirePrereq, rrun, type RunResult } from '../lib/testbed.js';
+import { ok, fixtureMissingReason, hasFixture, podman, requirePrereq, rrun, type RunResult } from '../lib/testbed.js';
 
 const BUSYBOX = 'localhost/busybox:latest';
 const tag = randomBytes(4).toString('hex');
@@ -17,11 +17,6 @@ after(async () => {
   for (const c of rrunContainers) await rrun(['rm', '-f', c]);
   for (const c of podmanContainers) await podman(['rm', '-f', c]);
 });
-
-function ok(r: RunResult, what: string): string {
-  assert.equal(r.code, 0, `${what} exited ${String(r.code)}: ${r.stderr}`);
-  return r.stdout;
-}
 
 const errorLine = (r: RunResult): string => r.stderr.split('\n')[0] ?? '';
 

@@ -8,7 +8,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { fixtureMissingReason, hasFixture, podman, requirePrereq, rrun, type RunResult } from '../lib/testbed.js';
+import { ok, fixtureMissingReason, hasFixture, podman, requirePrereq, rrun, type RunResult } from '../lib/testbed.js';
 
 const BUSYBOX = 'localhost/busybox:latest';
 const tag = randomBytes(4).toString('hex');
@@ -18,11 +18,6 @@ const made: string[] = [];
 after(async () => {
   for (const c of made) await rrun(['rm', '-f', c]);
 });
-
-function ok(r: RunResult, what: string): string {
-  assert.equal(r.code, 0, `${what} exited ${String(r.code)}: ${r.stderr}`);
-  return r.stdout;
-}
 
 const errorLine = (r: RunResult): string => r.stderr.split('\n')[0] ?? '';
 
@@ -95,6 +90,16 @@ test('rm refuses bad arguments as podman does', async (t) => {
     assert.equal(r.code, 125, args.join(' '));
     assert.equal(r.code, p.code, args.join(' '));
     assert.equal(errorLine(r), errorLine(p), args.join(' '));
+  }
+});
+
+test('an attached short value (-t0) is read as podman\'s pflag reads it', async (t) => {
+  if (!requirePrereq(t, hasFixture(BUSYBOX), fixtureMissingReason(BUSYBOX))) return;
+  for (const [tool, run] of [['rrun', rrun], ['podman', podman]] as const) {
+    const n = `${name('t0')}-${tool}`;
+    ok(await run(['run', '-d', '--name', n, BUSYBOX, 'sleep', '300']), `${tool} run -d`);
+    ok(await run(['rm', '-f', '-t0', n]), `${tool} rm -f -t0`);
+    assert.equal((await run(['container', 'exists', n])).code, 1, `${tool}: ${n} is gone`);
   }
 });
 

@@ -4,7 +4,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { fixtureMissingReason, hasFixture, podman, requirePrereq, rrun, type RunResult } from '../lib/testbed.js';
+import { ok, fixtureMissingReason, hasFixture, podman, requirePrereq, rrun } from '../lib/testbed.js';
 
 const BUSYBOX = 'localhost/busybox:latest';
 const tag = randomBytes(3).toString('hex');
@@ -17,11 +17,6 @@ after(async () => {
     for (const n of ['a', 'b', 'c']) await tools[tool](['rm', '-f', `${prefix[tool]}${n}`]);
   }
 });
-
-function ok(r: RunResult, what: string): string {
-  assert.equal(r.code, 0, `${what} exited ${String(r.code)}: ${r.stderr}`);
-  return r.stdout;
-}
 
 async function make(tool: Tool): Promise<void> {
   const p = prefix[tool];

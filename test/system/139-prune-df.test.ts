@@ -5,17 +5,12 @@
 // are equal in both copies; container ids are not, so those are compared by name.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fixtureMissingReason, podman, requirePrereq, type RunResult } from '../lib/testbed.js';
+import { ok, fixtureMissingReason, podman, requirePrereq, type RunResult } from '../lib/testbed.js';
 import { storeArgs, twinStoreSuite, TOOLS, type StoreRun, type Template, type Tool } from '../lib/store-pair.js';
 
 const BUSYBOX = 'localhost/busybox:latest';
 const suite = twinStoreSuite(BUSYBOX);
 const pair = (name: string): Promise<Record<Tool, StoreRun>> => suite.pair(name);
-
-function ok(r: RunResult, what: string): string {
-  assert.equal(r.code, 0, `${what} exited ${String(r.code)}: ${r.stderr}`);
-  return r.stdout;
-}
 
 /** The same command in both stores, at the same time. */
 async function both(p: Record<Tool, StoreRun>, args: string[], input?: string): Promise<Record<Tool, RunResult>> {

@@ -3,17 +3,12 @@
 // (test/lib/store-pair.ts): the same command by each tool, the same lines.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fixtureMissingReason, requirePrereq, runAs, type RunResult } from '../lib/testbed.js';
+import { ok, fixtureMissingReason, requirePrereq, runAs, type RunResult } from '../lib/testbed.js';
 import { storeArgs, twinStoreSuite, TOOLS, type StoreRun, type Template, type Tool } from '../lib/store-pair.js';
 
 const BUSYBOX = 'localhost/busybox:latest';
 const suite = twinStoreSuite(BUSYBOX);
 const pair = (name: string): Promise<Record<Tool, StoreRun>> => suite.pair(name);
-
-function ok(r: RunResult, what: string): string {
-  assert.equal(r.code, 0, `${what} exited ${String(r.code)}: ${r.stderr}`);
-  return r.stdout;
-}
 
 async function both(p: Record<Tool, StoreRun>, args: string[]): Promise<Record<Tool, RunResult>> {
   const [rrun, podman] = await Promise.all([p.rrun(args), p.podman(args)]);

@@ -7,7 +7,7 @@ import { packageRoot } from './package-root.js';
 import type { Readable, Writable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { RrunError } from '../oci/errors.js';
-import { encodeControl, encodePlan, MessageDecoder, type ControlMessage, type HelperMessage, type LaunchPlan } from './protocol.js';
+import { encodeControl, encodeEarlyPlan, encodePlan, MessageDecoder, type ControlMessage, type EarlyPlan, type HelperMessage, type LaunchPlan } from './protocol.js';
 
 /** The helper binary inside the package: helpers/native/rrun-helper. */
 export function defaultHelperPath(): string {
@@ -54,7 +54,11 @@ export class HelperProcess {
   private containerPid: number | null = null;
   private readonly unforward: () => void;
 
-  constructor(plan: LaunchPlan, private readonly opts: HelperOptions = {}) {
+  /** Set when the helper was started with an early plan: the whole plan is still to come. */
+  readonly early: EarlyPlan | undefined;
+
+  constructor(plan: LaunchPlan | EarlyPlan, private readonly opts: HelperOptions = {}) {
+    this.early = 'ops' in plan ? undefined : plan;
     const [i, o, e] = opts.stdio ?? ['inherit', 'inherit', 'inherit'];
     const stdio: StdioOptions = [i, o, e, 'pipe'];
     const path = opts.helperPath ?? defaultHelperPath();
@@ -82,7 +86,7 @@ export class HelperProcess {
     });
     sock.on('error', () => this.end());
     sock.on('close', () => this.end());
-    sock.write(encodePlan(plan));
+    sock.write('ops' in plan ? encodePlan(plan) : encodeEarlyPlan(plan));
     this.unforward = opts.forwardSignals === false ? () => {} : this.forwardSignals();
     void this.exit.then(() => {
       this.unforward();
@@ -149,6 +153,15 @@ export class HelperProcess {
 
   send(msg: ControlMessage): void {
     this.control().write(encodeControl(msg));
+  }
+
+  /** After an early plan: IdmapDone and the whole plan, which must keep its namespaces. */
+  sendIdmapDoneAndPlan(plan: LaunchPlan): void {
+    if (this.early === undefined) throw new Error('the helper already has its plan');
+    if (plan.namespaces !== this.early.namespaces) {
+      throw new RrunError({ code: 'ERR_HELPER_PROTOCOL', message: `the plan's namespaces (${plan.namespaces}) differ from the early plan's (${this.early.namespaces})` });
+    }
+    this.control().write(Buffer.concat([encodeControl('IdmapDone'), encodePlan(plan)]));
   }
 
   kill(signal: NodeJS.Signals = 'SIGTERM'): void {
@@ -247,6 +260,6 @@ export class HelperOpError extends Error {
   }
 }
 
-export function spawnHelper(plan: LaunchPlan, opts?: HelperOptions): HelperProcess {
+export function spawnHelper(plan: LaunchPlan | EarlyPlan, opts?: HelperOptions): HelperProcess {
   return new HelperProcess(plan, opts);
 }

@@ -6,7 +6,7 @@
 // and, in pid mode, does not quit when the namespace goes away (measured with the
 // bookworm version), so `--pid FILE` records it and stop() kills it.
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { RrunError } from '../oci/errors.js';
 
 export interface PastaForward {
@@ -99,7 +99,7 @@ export class Pasta {
     if (code !== 0) throw pastaError(`exit status ${String(code)} attaching to pid ${pid}`, output);
     let daemon: number;
     try {
-      daemon = Number((await readFile(config.pidFile, 'utf8')).trim());
+      daemon = Number(readFileSync(config.pidFile, 'utf8').trim());
     } catch (err) {
       throw pastaError(`no pid file ${config.pidFile}`, output, err);
     }
@@ -113,7 +113,7 @@ export class Pasta {
     this.stopped = true;
     let comm = '';
     try {
-      comm = (await readFile(`/proc/${this.pid}/comm`, 'utf8')).trim();
+      comm = readFileSync(`/proc/${this.pid}/comm`, 'utf8').trim();
     } catch {
       return;
     }

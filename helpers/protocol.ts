@@ -67,6 +67,7 @@ export const OpCode = {
   terminal: 51,
   idmap: 52,
   log: 53,
+  defer: 54,
 } as const;
 
 export const OpFlag = { optional: 1 } as const;
@@ -80,6 +81,7 @@ export const MsgType = {
   Started: 6,
   IdmapDone: 16,
   Start: 17,
+  Proceed: 18,
 } as const;
 
 /** Where the workload stopped before its execve succeeded. */
@@ -212,7 +214,17 @@ export type HelperMessage =
   | { type: 'Exited'; exitCode: number; signal: number }
   | { type: 'Started' };
 
-export type ControlMessage = 'IdmapDone' | 'Start';
+export type ControlMessage = 'IdmapDone' | 'Start' | 'Proceed';
+
+/**
+ * What the helper needs before anything else: the namespaces to create and what stage 0
+ * does. Sent first, it lets clone and the id maps run while Node still resolves the image
+ * and registers the container; the whole plan follows (see encodeEarlyPlan).
+ */
+export interface EarlyPlan {
+  namespaces: number;
+  stage0: Stage0Plan;
+}
 
 // ---------------------------------------------------------------- plan encoding
 
@@ -333,17 +345,34 @@ function stage0Records(s: Stage0Plan = {}): Buffer[] {
 
 /** Encodes a plan. Record order: namespaces, setup ops (their index = opIndex + 1), process, stage 0. */
 export function encodePlan(plan: LaunchPlan): Buffer {
-  const body = Buffer.concat([
+  return framePlan(Buffer.concat([
     record(OpCode.namespaces, [u64(plan.namespaces)]),
     ...plan.ops.map(setupRecord),
     ...processRecords(plan.process),
     ...stage0Records(plan.stage0),
-  ]);
+  ]));
+}
+
+function framePlan(body: Buffer): Buffer {
   const head = Buffer.alloc(16);
   head.write(PLAN_MAGIC, 0, 'latin1');
   head.writeUInt32LE(PLAN_VERSION, 8);
   head.writeUInt32LE(body.length, 12);
   return Buffer.concat([head, body]);
+}
+
+/**
+ * An early plan: the namespaces record, stage 0's records and OP_DEFER. Stage 0 clones
+ * and writes the maps at once, then waits for Proceed; stage 1 reads the whole plan
+ * (encodePlan, with the same namespaces and stage 0) after IdmapDone.
+ */
+export function encodeEarlyPlan(early: EarlyPlan): Buffer {
+  if (early.stage0.join !== undefined) throw new RangeError('an exec (join) plan cannot be deferred');
+  return framePlan(Buffer.concat([
+    record(OpCode.namespaces, [u64(early.namespaces)]),
+    ...stage0Records(early.stage0),
+    record(OpCode.defer, []),
+  ]));
 }
 
 /** The index the helper reports in Error{opIndex} for `plan.ops[i]` (the namespaces record is 0). */

@@ -2,7 +2,7 @@
 // the same directory, data synced, mode set, renamed over the target. A reader — podman
 // included — sees the old file or the new one, never a torn one.
 import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync, constants } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from './random.js';
 import { basename, dirname, join } from 'node:path';
 
 export function atomicWriteFile(path: string, data: string | Uint8Array, mode = 0o600): void {

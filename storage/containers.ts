@@ -2,7 +2,7 @@
 // writable layer on the image's top layer and a containers.json record, so
 // `podman ps --external` lists them and podman refuses to remove their image.
 import { rmSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from './random.js';
 import { RrunError, errnoCode } from '../oci/errors.js';
 import { withLocks } from './lockfile.js';
 import { mkdirp } from './mkdirp.js';
@@ -35,6 +35,8 @@ export interface NewContainer {
   name: string | (() => string);
   /** podman-style metadata JSON string; `{name}` in it is replaced by the chosen name. */
   metadata: (name: string) => string;
+  /** The id, chosen by the caller beforehand (rrun run starts its helper before the record exists). */
+  id?: string | undefined;
 }
 
 export interface ContainerDirs {
@@ -80,6 +82,9 @@ export async function createContainer(options: StorageOptions, req: NewContainer
     }
     const containers = await loadRecordFile<ContainerRecord>(paths.containersJson, containerSchema);
     const name = chooseName(containers, req.name);
+    if (req.id !== undefined && containers.some((c) => c.id === req.id)) {
+      throw new RrunError({ code: 'ERR_CONTAINER_EXISTS', message: `the container ID ${req.id} is already in use`, subject: req.id });
+    }
 
     const layerId = newRandomId();
     const created = nowRfc3339Nano();
@@ -88,7 +93,7 @@ export async function createContainer(options: StorageOptions, req: NewContainer
     try {
       createLayerDirs(paths, layerId, req.topLayer);
       const record: ContainerRecord = {
-        id: newRandomId(),
+        id: req.id ?? newRandomId(),
         names: [name],
         image: req.imageId,
         layer: layerId,

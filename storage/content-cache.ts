@@ -1,11 +1,13 @@
 // Small values derived from file contents (parsed config TOML, compiled seccomp filters),
 // kept as JSON in the user's cache directory under a name computed from what they were
-// derived from, so a changed input is simply a new entry. Only an accelerator: a missing,
-// damaged or unwritable entry means computing the value again.
-import { createHash } from 'node:crypto';
+// derived from, so a changed input is simply a new entry. An entry keeps its whole input
+// and is used only when that is equal, so the name's hash need not be cryptographic (and
+// node:crypto stays unloaded). Only an accelerator: a missing, damaged, foreign or
+// unwritable entry means computing the value again.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { fastHash64 } from './fast-hash.js';
 
 /** `~/.cache/rrun/<kind>` (or under $XDG_CACHE_HOME). */
 export function contentCacheDir(kind: string, env: Readonly<Record<string, string | undefined>> = process.env): string {
@@ -13,28 +15,43 @@ export function contentCacheDir(kind: string, env: Readonly<Record<string, strin
   return join(base, 'rrun', kind);
 }
 
-/** The entry name for these inputs: SHA-256 over them, each length-prefixed. */
-export function contentKey(...inputs: readonly string[]): string {
-  const h = createHash('sha256');
-  for (const i of inputs) h.update(`${Buffer.byteLength(i)}:`).update(i);
-  return h.digest('hex');
+/** What an entry is for: its whole input, and the file name derived from it. */
+export interface CacheKey {
+  name: string;
+  input: string;
 }
 
-export function readCachedJson(dir: string, key: string, reviver?: (key: string, value: unknown) => unknown): unknown {
+const SAMPLE = 2048;
+
+/**
+ * The key for these inputs, each length-prefixed (so `ab`,`c` differs from `a`,`bc`). The
+ * name hashes the length and both ends only: a cold JavaScript loop over a 30 KB seccomp
+ * profile costs milliseconds, and equal names of different inputs are only a miss.
+ */
+export function contentKey(...inputs: readonly string[]): CacheKey {
+  const input = inputs.map((i) => `${i.length}:${i}`).join('');
+  const sample = input.length <= 2 * SAMPLE ? input : input.slice(0, SAMPLE) + input.slice(-SAMPLE);
+  return { name: `${fastHash64(sample)}-${input.length.toString(16)}`, input };
+}
+
+export function readCachedJson(dir: string, key: CacheKey, reviver?: (key: string, value: unknown) => unknown): unknown {
   try {
-    return JSON.parse(readFileSync(join(dir, `${key}.json`), 'utf8'), reviver);
+    const entry: unknown = JSON.parse(readFileSync(join(dir, `${key.name}.json`), 'utf8'), reviver);
+    if (typeof entry !== 'object' || entry === null) return undefined;
+    const { input, value } = entry as { input?: unknown; value?: unknown };
+    return input === key.input ? value : undefined;
   } catch {
     return undefined;
   }
 }
 
 /** Atomic (temporary file + rename), best effort. */
-export function writeCachedJson(dir: string, key: string, value: unknown): void {
+export function writeCachedJson(dir: string, key: CacheKey, value: unknown): void {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const file = join(dir, `${key}.json`);
+    const file = join(dir, `${key.name}.json`);
     const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(value), { mode: 0o600 });
+    writeFileSync(tmp, JSON.stringify({ input: key.input, value }), { mode: 0o600 });
     renameSync(tmp, file);
   } catch {
     // no cache this time

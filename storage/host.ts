@@ -1,7 +1,6 @@
 // The host as the store code sees it: environment, identity and a few file reads.
 // Injected so tests can describe any machine without touching /etc or $HOME.
-import { readFileSync, statSync } from 'node:fs';
-import { realpath } from 'node:fs/promises';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { errnoCode } from '../oci/errors.js';
 
@@ -47,7 +46,7 @@ export function processHost(env: Readonly<Record<string, string | undefined>> = 
     },
     async realpath(path) {
       try {
-        return await realpath(path);
+        return realpathSync(path);
       } catch (err) {
         if (isMissing(err)) return path;
         throw err;

@@ -1,7 +1,7 @@
 // The overlay driver's directories for a new writable layer (storage-format §3.1–§3.3):
 // `<id>/{diff,work,merged}`, the `link` short id with its `l/` symlink, and `lower`.
 import { mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync, rmSync, chmodSync, existsSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from './random.js';
 import { errnoCode } from '../oci/errors.js';
 import { layerDirs, type StorePaths } from './paths.js';
 import { mkdirp } from './mkdirp.js';

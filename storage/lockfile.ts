@@ -4,7 +4,7 @@
 // the same file is closed in this process. The first 64 bytes of a lock file are the
 // "LastWrite" token a writer refreshes before every change (storage-format §8.3).
 import { closeSync, constants, openSync, readSync, writeSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from './random.js';
 import { LockType, ofdLock } from '../helpers/syscalls.js';
 import { RrunError, errnoCode } from '../oci/errors.js';
 

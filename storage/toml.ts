@@ -2,13 +2,12 @@
 // their drop-ins), parsed once per content. Every command reads the same few files, and
 // a distribution's /usr/share/containers/containers.conf (24 KB, nearly all comments)
 // takes ~2.5 ms to parse in a fresh process. The parsed table is kept as JSON in the
-// user's cache directory, named by the SHA-256 of the text, so an edited file is simply a
-// new entry. Tables JSON cannot carry exactly (a TOML date, inf, nan) are not kept, and
+// user's cache directory under the text it came from (storage/content-cache.ts), so an
+// edited file is simply a new entry. Tables JSON cannot carry exactly (a TOML date, inf, nan) are not kept, and
 // neither are syntax errors: the parser throws those every time. The cache is only an
 // accelerator: anything wrong with it means parsing the text.
-import { createHash } from 'node:crypto';
 import { parse } from 'smol-toml';
-import { contentCacheDir, readCachedJson, writeCachedJson } from './content-cache.js';
+import { contentCacheDir, contentKey, readCachedJson, writeCachedJson } from './content-cache.js';
 
 export type TomlTable = Record<string, unknown>;
 
@@ -31,7 +30,7 @@ const asTable = (_key: string, v: unknown): unknown =>
 
 /** Parse TOML text (smol-toml's errors are thrown as they are). */
 export function parseTomlCached(text: string, dir: string = tomlCacheDir()): TomlTable {
-  const key = createHash('sha256').update(text).digest('hex');
+  const key = contentKey(text);
   const cached = readCachedJson(dir, key, asTable);
   if (typeof cached === 'object' && cached !== null && !Array.isArray(cached)) return cached as TomlTable;
   const table = parse(text) as TomlTable;

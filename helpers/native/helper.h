@@ -47,6 +47,7 @@ struct stage0 {
 	char **uid_map_argv, **gid_map_argv; /* both or neither */
 	int detach, join, terminal, forward_stdin;
 	int tee; /* OP_LOG: log_path while attached */
+	int defer; /* OP_DEFER: setup and process come in a second plan */
 	pid_t join_pid;
 };
 

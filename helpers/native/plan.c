@@ -46,6 +46,7 @@ static const struct {
 	{OP_TERMINAL, 1, 1, 1u},
 	{OP_IDMAP, 1, VARIADIC, 0},
 	{OP_LOG, 1, 1, 0},
+	{OP_DEFER, 0, 0, 0},
 };
 
 int read_full(int fd, void *buf, size_t len)
@@ -158,6 +159,9 @@ static int collect_stage0(struct stage0 *s, const struct op *op)
 		s->tee = 1;
 		s->log_path = arg_str(op, 0);
 		return 0;
+	case OP_DEFER:
+		s->defer = 1;
+		return 0;
 	case OP_IDMAP: {
 		char ***slot = s->uid_map_argv == NULL ? &s->uid_map_argv : &s->gid_map_argv;
 		if (*slot != NULL)
@@ -213,6 +217,14 @@ static int collect_proc(struct plan *plan, const struct op *op)
 	default:
 		return collect_stage0(&plan->s0, op);
 	}
+}
+
+static size_t count_stage0(const struct plan *plan)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < plan->nops; i++)
+		n += plan->ops[i].code >= OP_STATE;
+	return n;
 }
 
 /* Splits one record off the body; advances *pos. */
@@ -272,7 +284,8 @@ int read_plan(int fd, struct plan *plan)
 			return errno = EPROTO, -1;
 	}
 	free(body);
-	if (plan->proc.argv == NULL)
+	/* An early plan has no setup and no process; a whole one has a process. */
+	if (plan->s0.defer ? (plan->nops != 1 + count_stage0(plan) || plan->s0.join) : plan->proc.argv == NULL)
 		return errno = EPROTO, -1;
 	if (plan->s0.tee && plan->s0.detach)
 		return errno = EPROTO, -1; /* one log, one way */

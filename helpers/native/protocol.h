@@ -2,7 +2,8 @@
  * format (and draws the handshake). test/unit/protocol.test.ts parses this header and
  * fails if a value here drifts from the TypeScript tables.
  *
- * Plan (Node -> helper, once, on fd 3):
+ * Plan (Node -> helper on fd 3, first; with OP_DEFER a second, whole plan follows
+ * IdmapDone for stage 1):
  *   "RRUNPLAN" | u32 version | u32 body_len | body
  *   body = records: u32 op | u32 flags | u32 argc | argc x (u32 len | len bytes)
  * Messages (both ways, after the plan):
@@ -49,6 +50,10 @@
 #define OP_TERMINAL 51u   /* forward_stdin:u64 -- pty from the container's devpts, proxied by stage 0 */
 #define OP_LOG 53u        /* log_path -- attached and kept: the workload's output goes to the caller
                            * and, as podman's conmon does, to this k8s-file log */
+#define OP_DEFER 54u      /* no args -- an early plan: namespaces and stage 0 only. Stage 0 clones
+                           * and writes the maps at once, waits for Proceed before it takes the
+                           * state lock, opens the log and sends NeedIdmap; stage 1 reads the
+                           * whole plan after IdmapDone */
 #define OP_IDMAP 52u      /* tool argv without the pid -- two records, uid map then gid map: stage 0
                            * runs both with the child's pid as argv[1] before NeedIdmap */
 
@@ -64,6 +69,7 @@
 /* Messages Node -> helper. */
 #define MSG_IDMAP_DONE 16u
 #define MSG_START 17u
+#define MSG_PROCEED 18u /* deferred plan: the container's record exists, go on */
 
 /* ExecFailed steps: where the workload gave up before its execve succeeded. */
 #define STEP_EXEC 0u

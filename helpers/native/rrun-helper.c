@@ -5,12 +5,17 @@
  *   stage 0 (this process, host namespaces)      stage 1 (clone child = pid 1 inside)
  *   read plan from fd 3; [lock state, setns]
  *   clone(plan's CLONE_NEW* flags) ───────────▶  wait for IdmapDone on fd 3
- *   [idmap.c: newuidmap/newgidmap PID]
+ *   [idmap.c: newuidmap/newgidmap PID]            [deferred: read the whole plan]
+ *   [deferred: wait for Proceed, lock state]
  *   send NeedIdmap{pid}, close fd 3               setresuid/gid(0); run ops in order
  *   monitor.c: relay signals, move output         [-t: open pty, pass master to stage 0]
  *   (pty proxy or k8s-file log), reap pid 1       send Ready | Error; wait for Start
  *   write the exit file; [-d: exec exit command]  init.c: fork workload, Started, reap, Exited
  *   exit with pid 1's status
+ *
+ * A deferred (early) plan carries only the namespaces and stage 0's records: Node sends
+ * it before it has resolved the image, so clone and the maps overlap that work. The
+ * rest follows as a second, whole plan after IdmapDone.
  *
  * After NeedIdmap stage 0 never touches fd 3 again, so stage 1 owns the conversation and
  * Node sees EOF exactly when the container is gone. exec (OP_JOIN) is the same with
@@ -103,8 +108,8 @@ static void open_terminal(struct plan *plan, int pass)
 	plan->proc.tty = slave;
 }
 
-static void stage1(struct plan *plan, int pass) __attribute__((noreturn));
-static void stage1(struct plan *plan, int pass)
+static void stage1(struct plan *plan, int pass, int gate) __attribute__((noreturn));
+static void stage1(struct plan *plan, int pass, int gate)
 {
 	uint32_t type;
 	struct sigaction dfl;
@@ -119,11 +124,26 @@ static void stage1(struct plan *plan, int pass)
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		die("prctl(PR_SET_PDEATHSIG)");
 	if (!plan->s0.join) {
+		/* Deferred: fd 3 is stage 0's until it has read Proceed; it says so on `gate`. */
+		char go;
+		if (gate >= 0 && read(gate, &go, 1) != 1)
+			_exit(125); /* stage 0 died */
+		if (gate >= 0)
+			close(gate);
 		/* Nothing may happen before the maps exist: until then we are nobody in here. */
 		if (recv_msg(&type) < 0)
 			_exit(125); /* Node is gone */
 		if (type != MSG_IDMAP_DONE)
 			errno = EPROTO, die("expected IdmapDone");
+		/* An early plan: the whole one (setup ops, process) follows IdmapDone. */
+		if (plan->s0.defer) {
+			struct plan whole;
+			if (read_plan(CTRL_FD, &whole) < 0)
+				die("read the whole plan");
+			if (whole.s0.defer || whole.clone_flags != plan->clone_flags || whole.s0.terminal != plan->s0.terminal)
+				errno = EPROTO, die("the whole plan differs from the early one");
+			*plan = whole;
+		}
 		if (setresgid(0, 0, 0) < 0)
 			die("setresgid(0)");
 		if (setresuid(0, 0, 0) < 0)
@@ -160,13 +180,23 @@ static void child_stdio(const int out[2], const int err[2], const int pass[2])
 		close(pass[0]);
 }
 
-/* Everything stage 0 needs before clone: the state lock, joined namespaces (exec),
- * the pty socket, the log pipes and file. */
+/* The state lock and the log file: before clone, or with a deferred plan once Node
+ * said Proceed (the container's record and directories exist only then). */
+static void open_state(const struct stage0 *s0, struct io *io)
+{
+	if (s0->lock_path != NULL && hold_lock(s0->lock_path) < 0)
+		die("lock the container state");
+	if ((s0->detach || s0->tee) && (io->log = open(s0->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600)) < 0)
+		die("open the container log");
+}
+
+/* Everything stage 0 needs before clone: joined namespaces (exec), the pty socket, the
+ * log pipes, and (unless deferred) the state lock and log file. */
 static void prepare_stage0(struct plan *plan, int out[2], int err[2], int pass[2], struct io *io)
 {
 	const struct stage0 *s0 = &plan->s0;
-	if (s0->lock_path != NULL && hold_lock(s0->lock_path) < 0)
-		die("lock the container state");
+	if (!s0->defer)
+		open_state(s0, io);
 	if (s0->join) {
 		if (join_namespaces(s0->join_pid, plan->clone_flags) < 0)
 			die("setns into the container");
@@ -178,8 +208,6 @@ static void prepare_stage0(struct plan *plan, int out[2], int err[2], int pass[2
 		die("socketpair");
 	if ((s0->detach || s0->tee) && !s0->terminal && (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0))
 		die("pipe");
-	if ((s0->detach || s0->tee) && (io->log = open(s0->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600)) < 0)
-		die("open the container log");
 	io->tee = s0->tee;
 	if (block_signals() < 0)
 		die("signalfd");
@@ -189,7 +217,7 @@ int main(void)
 {
 	struct plan plan;
 	struct io io = {-1, {-1, -1}, -1, -1, 0};
-	int out[2] = {-1, -1}, err[2] = {-1, -1}, pass[2] = {-1, -1};
+	int out[2] = {-1, -1}, err[2] = {-1, -1}, pass[2] = {-1, -1}, gate[2] = {-1, -1};
 	pid_t parent = getppid();
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		die("prctl(PR_SET_PDEATHSIG)");
@@ -202,6 +230,8 @@ int main(void)
 		die("read plan");
 	install_relay();
 	prepare_stage0(&plan, out, err, pass, &io);
+	if (plan.s0.defer && pipe2(gate, O_CLOEXEC) < 0)
+		die("pipe");
 	/* Raw clone with no stack behaves like fork: the child continues right here. exec
 	 * (join) forks plainly: the joined pid namespace applies to children only. */
 	unsigned long flags = plan.s0.join ? 0 : (unsigned long)plan.clone_flags;
@@ -210,7 +240,9 @@ int main(void)
 		die("clone");
 	if (pid == 0) {
 		child_stdio(out, err, pass);
-		stage1(&plan, pass[1]);
+		if (gate[1] >= 0)
+			close(gate[1]);
+		stage1(&plan, pass[1], gate[0]);
 	}
 	container_pid = pid;
 	/* A detached monitor outlives Node; if Node dies during setup, stage 1 sees EOF. */
@@ -223,6 +255,18 @@ int main(void)
 			send_error(-1, 0, what);
 			_exit(125);
 		}
+	}
+	if (plan.s0.defer) {
+		uint32_t type;
+		if (recv_msg(&type) < 0)
+			_exit(125); /* Node gave up (bad input found late); stage 1 dies with us */
+		if (type != MSG_PROCEED)
+			errno = EPROTO, die("expected Proceed");
+		open_state(&plan.s0, &io);
+		close(gate[0]);
+		if (write_full(gate[1], "", 1) < 0)
+			die("open the gate");
+		close(gate[1]);
 	}
 	uint32_t wire = htole32((uint32_t)pid);
 	if (!plan.s0.join && send_msg(MSG_NEED_IDMAP, &wire, sizeof wire) < 0)

@@ -7,6 +7,7 @@ import { containerDirs } from '../../storage/containers.js';
 import { storePaths } from '../../storage/paths.js';
 import type { Context, GlobalOptions } from '../context.js';
 import type { RunRequest } from '../runtime/request.js';
+import type { Stage0Plan } from '../../helpers/protocol.js';
 import { nowNano, publishedPorts, removeState, withContainerLock, writeState } from '../runtime/state.js';
 import { stateFilesOf, stopSignalOf, writeConfig, type ContainerConfig } from './container-store.js';
 import type { Built } from './run.js';
@@ -25,8 +26,17 @@ export async function recordKeptRun(ctx: Context, built: Built, req: RunRequest,
   writeConfig(userdata, config);
   const files = stateFilesOf(ctx, built.containerId);
   await withContainerLock(files, () => writeState(files, { status: 'running', startedAt: nowNano(), ...publishedPorts(built.network.ports) }));
-  // podman logs a foreground container's output too (conmon sits in between): so do we.
-  built.plan.stage0 = { ...built.plan.stage0, state: { lockPath: files.monitorLock, exitPath: files.exit }, log: { path: `${userdata}/ctr.log` } };
+  built.plan.stage0 = { ...built.plan.stage0, ...keptRunStage0(ctx, built.containerId) };
+}
+
+/**
+ * Stage 0 of a kept run holds the container's monitor lock, writes its exit file and,
+ * as podman's conmon does for a foreground container, logs its output.
+ */
+export function keptRunStage0(ctx: Context, containerId: string): Pick<Stage0Plan, 'state' | 'log'> {
+  const files = stateFilesOf(ctx, containerId);
+  const userdata = containerDirs(storePaths(ctx.storage), containerId).userdata;
+  return { state: { lockPath: files.monitorLock, exitPath: files.exit }, log: { path: `${userdata}/ctr.log` } };
 }
 
 /** The state of a container that was removed after all (it never started). */

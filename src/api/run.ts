@@ -5,22 +5,22 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { RrunError, errnoCode } from '../../oci/errors.js';
 import type { RuntimeSpec } from '../../oci/runtime.js';
-import { describeOp, type LaunchPlan } from '../../helpers/protocol.js';
+import { describeOp, type LaunchPlan, type Stage0Plan } from '../../helpers/protocol.js';
 import { mappingFacts, processUserMapping, type IdMapping } from '../../helpers/idmap.js';
 import type { HelperOptions } from '../../helpers/nsexec.js';
 import { containerDirs, createContainer, deleteContainer, makeDir, newRandomId } from '../../storage/containers.js';
 import { layerDirs, storePaths } from '../../storage/paths.js';
 import { createContext, type Context, type GlobalOptions } from '../context.js';
 import { trace, tracing } from '../trace.js';
-import { forgetRun, recordKeptRun } from './run-record.js';
+import { forgetRun, keptRunStage0, recordKeptRun } from './run-record.js';
 import { parsePullPolicy } from '../image/pull-policy.js';
 import { imageSource, type ImageSource } from '../image/image-source.js';
 import { etcFiles } from '../runtime/etc-files.js';
 import { imagePathExists } from '../runtime/image-files.js';
-import { launch } from '../runtime/launch.js';
+import { launch, startEarly } from '../runtime/launch.js';
 import { randomContainerName } from '../runtime/names.js';
 import { resolveUser } from '../runtime/passwd.js';
-import { buildLaunchPlan, type RootfsSpec } from '../runtime/plan.js';
+import { buildLaunchPlan, planNamespaces, type RootfsSpec } from '../runtime/plan.js';
 import { removeTreeInUserns } from '../runtime/remove-tree.js';
 import { NO_NETWORK_EXTRAS, type RunRequest, type TmpfsRequest, type VolumeRequest } from '../runtime/request.js';
 import { attachNetwork, type AttachedNetwork, type NetworkSetup } from '../runtime/network.js';
@@ -207,6 +207,8 @@ interface Placed {
 
 interface PlaceOptions {
   existing: ExistingContainer | undefined;
+  /** The new container's id when the caller chose it already (an early helper knows it). */
+  containerId: string | undefined;
   dryRun: boolean;
   firstUses: Awaited<ReturnType<typeof attachVolumes>>;
   user: ReturnType<typeof resolveUser>;
@@ -221,7 +223,7 @@ async function placeContainer(ctx: Context, req: RunRequest, src: ImageSource, o
   const paths = storePaths(ctx.storage);
   const mode = overlayMode(ctx.storage.driverOptions, src.hasMountProgram);
   if (src.imageId === undefined) {
-    const containerId = newRandomId();
+    const containerId = o.containerId ?? newRandomId();
     const rundata = `${ctx.storage.runRoot}/rrun/rootfs-${containerId}`;
     const rootfs: RootfsSpec = { kind: 'bind', path: req.rootfs as string, readonly: true, mountpoint: `${rundata}/root` };
     if (!o.dryRun) makeDir(rootfs.mountpoint as string, 'runroot', ctx.storage.runRoot);
@@ -236,7 +238,7 @@ async function placeContainer(ctx: Context, req: RunRequest, src: ImageSource, o
     JSON.stringify({ 'image-name': req.image, 'image-id': src.imageId, name, 'created-at': Math.floor(Date.now() / 1000), 'created-by': 'rrun', ...volumeMetadata(req.volumes) });
   const record = o.existing
     ? { id: o.existing.id, names: [o.existing.name], layer: o.existing.layer }
-    : await createContainer(ctx.storage, { imageId: src.imageId, topLayer: src.topLayer, name: req.name ?? randomContainerName, metadata });
+    : await createContainer(ctx.storage, { imageId: src.imageId, topLayer: src.topLayer, name: req.name ?? randomContainerName, metadata, id: o.containerId });
   trace('build: container created');
   const layer = record.layer as string;
   await initVolumes(ctx.storage.graphRoot, ctx.storage.runRoot, o.firstUses, { kind: 'stopped', paths, layer, mode }, o.user, o.idmap);
@@ -268,7 +270,7 @@ function writeEtcFiles(rundata: string, files: ReturnType<typeof etcFiles>, imag
 }
 
 export async function build(
-  ctx: Context, req: RunRequest, dryRun: boolean, netFacts: NetworkHostFacts, existing?: ExistingContainer,
+  ctx: Context, req: RunRequest, dryRun: boolean, netFacts: NetworkHostFacts, existing?: ExistingContainer, chosenId?: string,
 ): Promise<Built> {
   trace('build: start');
   // Refused before anything is written when this machine cannot enforce them.
@@ -289,7 +291,7 @@ export async function build(
     mode: req.network, net, exposed: src.config?.ExposedPorts, facts: netFacts, dryRun,
     controlPath: `${ctx.storage.runRoot}/rrun/net-${newRandomId().slice(0, 12)}`,
   });
-  const placed = await placeContainer(ctx, req, src, { existing, dryRun, firstUses, user, idmap });
+  const placed = await placeContainer(ctx, req, src, { existing, containerId: chosenId, dryRun, firstUses, user, idmap });
   const { containerId, containerName, rootfs, rundata } = placed;
   const paths = storePaths(ctx.storage);
   if (!dryRun) await chownSources(ctx.storage.runRoot, req.volumes, user, idmap);
@@ -349,25 +351,48 @@ export async function cleanup(ctx: Context, built: Built, req: RunRequest, start
   }
 }
 
+/**
+ * The helper starts before the image is even resolved: its clone and the id maps run on
+ * the other core while Node reads the store and registers the container, whose id is
+ * therefore chosen here. On any failure before launch the helper is killed and reaped.
+ */
+function startHelperEarly(context: Context, req: RunRequest, opts: RunOptions, containerId: string, kept: boolean) {
+  const stage0: Stage0Plan = {
+    ...(opts.tty ? { terminal: { forwardStdin: req.interactive } } : {}),
+    ...(kept ? keptRunStage0(context, containerId) : {}),
+  };
+  const idmap = idMapping(req);
+  const stdio = opts.stdio ?? [req.interactive ? 'inherit' : 'ignore', 'inherit', 'inherit'];
+  const spawnOpts = { idmap, stdio, forwardSignals: opts.stdio === undefined, graceMs: 10_000 };
+  const helper = startEarly({ namespaces: planNamespaces(req.network === 'host' ? 'host' : 'private'), stage0 }, spawnOpts);
+  return { helper, stage0, spawnOpts, containerId };
+}
+
 /** Run a container to completion; resolves to its exit status (128+n for a signal). */
 export async function run(opts: RunOptions, ctx?: Context): Promise<RunResult> {
   const context = ctx ?? (await createContext(opts));
   const netFacts = await probeNetworkHost(context.env, context.host.home);
   const req = toRequest(opts, networkOf(opts, netFacts));
-  const built = await build(context, req, false, netFacts);
-  if (opts.tty) built.plan.stage0 = { ...built.plan.stage0, terminal: { forwardStdin: req.interactive } };
-  if (tracing()) built.plan.ops.forEach((op, i) => trace(`plan op ${i}: ${describeOp(op)}`));
   const kept = !req.remove && req.image !== undefined;
-  if (kept) await recordKeptRun(context, built, req, opts);
+  const early = startHelperEarly(context, req, opts, newRandomId(), kept);
+  let built: Built;
+  try {
+    built = await build(context, req, false, netFacts, undefined, early.containerId);
+    built.plan.stage0 = { ...built.plan.stage0, ...early.stage0 };
+    if (tracing()) built.plan.ops.forEach((op, i) => trace(`plan op ${i}: ${describeOp(op)}`));
+    if (kept) await recordKeptRun(context, built, req, opts);
+  } catch (err) {
+    early.helper.kill('SIGKILL');
+    await early.helper.exit;
+    throw err;
+  }
   let started = false;
   let attached: AttachedNetwork | undefined;
   let releaseCgroup: (() => void) | undefined;
   try {
     const result = await launch(built.plan, {
-      idmap: built.idmap,
-      stdio: opts.stdio ?? [req.interactive ? 'inherit' : 'ignore', 'inherit', 'inherit'],
-      forwardSignals: opts.stdio === undefined,
-      graceMs: 10_000,
+      ...early.spawnOpts,
+      helper: early.helper,
       ...(opts.signal !== undefined ? { signal: opts.signal } : {}),
       // The netns exists and root in it is mapped: attach slirp4netns/pasta before setup goes on.
       onNamespaces: async (pid) => {

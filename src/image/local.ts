@@ -8,7 +8,8 @@ import { imageDigests } from './catalog.js';
 import { lookupLocalImage } from './shortnames.js';
 
 export function resolveLocalImage(ctx: Context, snap: Pick<StoreSnapshot, 'images'>, input: string): ImageRecord {
-  const config = loadRegistriesConfig({ ...defaultRegistriesHost, env: ctx.env, uid: ctx.host.uid });
+  // Read only for a short name: a qualified one needs no registries.conf.
+  const config = () => loadRegistriesConfig({ ...defaultRegistriesHost, env: ctx.env, uid: ctx.host.uid });
   const candidates = snap.images.map((record) => ({
     record,
     id: record.id,

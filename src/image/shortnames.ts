@@ -88,11 +88,15 @@ function aliasFor(name: string, config: ShortNameConfig): string | undefined {
 }
 
 /** Candidates 3 and 4 of the order above, normalised, duplicates kept out. */
-export function localCandidates(input: string, config: ShortNameConfig): ImageReference[] {
+/** The configuration, or a function that reads it only when a short name needs it. */
+export type ShortNameConfigSource = ShortNameConfig | (() => ShortNameConfig);
+
+export function localCandidates(input: string, source: ShortNameConfigSource): ImageReference[] {
   const split = splitReference(input);
   const out: ImageReference[] = [];
   if (!isShortName(split.name)) out.push(lookupForm(parseReference(input)));
   else {
+    const config = typeof source === 'function' ? source() : source;
     const alias = aliasFor(split.name, config);
     if (alias !== undefined) out.push(qualify(alias, split));
     // `Foo/bar` is short to upstream's IsShortName but `localhost/Foo/bar` is not a
@@ -183,7 +187,7 @@ function ambiguous(input: string, matches: readonly LocalImage[]): RrunError {
  * ERR_IMAGE_AMBIGUOUS for an id prefix shared by several images, or
  * ERR_INVALID_REFERENCE for a malformed name.
  */
-export function lookupLocalImage<T extends LocalImage>(input: string, images: readonly T[], config: ShortNameConfig): LocalMatch<T> {
+export function lookupLocalImage<T extends LocalImage>(input: string, images: readonly T[], config: ShortNameConfigSource): LocalMatch<T> {
   if (input.startsWith(SHA256_PREFIX) || isFullId(input)) return lookupById(input, images);
   const split = splitReference(input);
   const byName = new Map<string, T>();

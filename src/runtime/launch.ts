@@ -5,7 +5,7 @@ import { getSystemErrorMap } from 'node:util';
 import { ExitCode, RrunError } from '../../oci/errors.js';
 import { idmapTools, mapToolError, newgidmapArgv, newuidmapArgv, writeSingleIdMap, type IdMapping } from '../../helpers/idmap.js';
 import { HelperOpError, spawnHelper, type HelperOptions, type HelperProcess } from '../../helpers/nsexec.js';
-import { describeOp, opIndexToSetupIndex, type ExecStepName, type LaunchPlan } from '../../helpers/protocol.js';
+import { describeOp, opIndexToSetupIndex, type EarlyPlan, type ExecStepName, type LaunchPlan, type Stage0Plan } from '../../helpers/protocol.js';
 
 export interface LaunchOptions {
   idmap: IdMapping;
@@ -22,6 +22,8 @@ export interface LaunchOptions {
   onNamespaces?: (pid: number) => Promise<void> | void;
   /** Called once the workload was started; gives access to piped stdio. */
   onStart?: (helper: HelperProcess) => void;
+  /** A helper started early (startEarly) with this plan's namespaces and stage 0. */
+  helper?: HelperProcess;
 }
 
 export interface LaunchResult {
@@ -93,6 +95,8 @@ async function handshake(plan: LaunchPlan, helper: HelperProcess, opts: LaunchOp
   // exec joins namespaces that are mapped already: no NeedIdmap/IdmapDone round trip.
   if (plan.stage0?.join === undefined) {
     let pid: number;
+    // An early helper has cloned and mapped already; it waits until the record exists.
+    if (helper.early !== undefined) helper.send('Proceed');
     try {
       ({ pid } = await helper.expect('NeedIdmap'));
     } catch (err) {
@@ -100,7 +104,8 @@ async function handshake(plan: LaunchPlan, helper: HelperProcess, opts: LaunchOp
     }
     // The helper ran newuidmap/newgidmap itself (idmapTools); a single-id map is written from here.
     if (opts.idmap.kind === 'single') writeSingleIdMap(pid, opts.idmap);
-    helper.send('IdmapDone');
+    if (helper.early !== undefined) helper.sendIdmapDoneAndPlan(plan);
+    else helper.send('IdmapDone');
     // The network helper attaches (and limits apply) while the container's setup runs:
     // both only need the mapped namespaces, and the workload starts after both. Both
     // are awaited before anything is thrown, so an attached helper is always known.
@@ -147,18 +152,33 @@ async function outcome(plan: LaunchPlan, helper: HelperProcess): Promise<LaunchR
   });
 }
 
+/** The helper writes podman's maps itself (its forks are cheaper than Node's). */
+function withIdmapTools(stage0: Stage0Plan | undefined, idmap: IdMapping): Stage0Plan | undefined {
+  const tools = stage0?.join === undefined ? idmapTools(idmap) : undefined;
+  return tools !== undefined ? { ...stage0, idmapTools: tools } : stage0;
+}
+
+type SpawnOptions = Pick<LaunchOptions, 'idmap' | 'stdio' | 'helperPath' | 'forwardSignals' | 'graceMs'>;
+
+/**
+ * Starts the helper before the plan is known: it creates the namespaces and writes the
+ * id maps while Node resolves the image and registers the container. `launch` with
+ * `helper` set sends the rest. Whoever starts it must kill it if launch never comes.
+ */
+export function startEarly(early: EarlyPlan, opts: SpawnOptions): HelperProcess {
+  const stage0 = withIdmapTools(early.stage0, opts.idmap) ?? {};
+  return spawnHelper({ namespaces: early.namespaces, stage0 }, opts);
+}
+
 /** Launches the plan and waits for the workload. Throws RrunError (125/126/127) on failure. */
 export async function launch(plan: LaunchPlan, opts: LaunchOptions): Promise<LaunchResult> {
-  if (opts.signal?.aborted) throw new RrunError({ code: 'ERR_ABORTED', message: 'launch aborted before start' });
-  // The helper writes podman's maps itself (its forks are cheaper than Node's).
-  const tools = plan.stage0?.join === undefined ? idmapTools(opts.idmap) : undefined;
-  if (tools !== undefined) plan = { ...plan, stage0: { ...plan.stage0, idmapTools: tools } };
-  const helper = spawnHelper(plan, {
-    stdio: opts.stdio,
-    helperPath: opts.helperPath,
-    forwardSignals: opts.forwardSignals,
-    graceMs: opts.graceMs,
-  });
+  if (opts.signal?.aborted) {
+    opts.helper?.kill('SIGKILL');
+    await opts.helper?.exit;
+    throw new RrunError({ code: 'ERR_ABORTED', message: 'launch aborted before start' });
+  }
+  plan = { ...plan, stage0: withIdmapTools(plan.stage0, opts.idmap) };
+  const helper = opts.helper ?? spawnHelper(plan, opts);
   const onAbort = (): void => void helper.terminate(opts.graceMs);
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   try {
@@ -188,9 +208,7 @@ export interface DetachedLaunch {
  */
 export async function launchDetached(plan: LaunchPlan, opts: LaunchOptions): Promise<DetachedLaunch> {
   // No pipes: a closed read end after rrun exits would hand the monitor SIGPIPE.
-  // The helper writes podman's maps itself (its forks are cheaper than Node's).
-  const tools = plan.stage0?.join === undefined ? idmapTools(opts.idmap) : undefined;
-  if (tools !== undefined) plan = { ...plan, stage0: { ...plan.stage0, idmapTools: tools } };
+  plan = { ...plan, stage0: withIdmapTools(plan.stage0, opts.idmap) };
   const helper = spawnHelper(plan, { stdio: ['ignore', 'ignore', 'ignore'], helperPath: opts.helperPath, forwardSignals: false });
   try {
     await handshake(plan, helper, opts);

@@ -1,5 +1,5 @@
 // Random container names in podman's adjective_noun style (our own word lists).
-import { randomInt } from 'node:crypto';
+import { randomInt } from '../../storage/random.js';
 
 const adjectives = [
   'amber', 'brave', 'calm', 'clever', 'cosmic', 'crisp', 'daring', 'eager', 'fancy', 'gentle', 'happy', 'jolly',

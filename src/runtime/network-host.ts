@@ -1,7 +1,7 @@
 // What a run's network needs from the host, read once: containers.conf, which helpers
 // are installed, the host's address and gateway, and whether slirp4netns' sandbox can
 // see /etc/resolv.conf. Then the caller's flags become a checked NetworkRequest.
-import { lstat, readFile, realpath } from 'node:fs/promises';
+import { lstatSync, readFileSync, realpathSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { RrunError } from '../../oci/errors.js';
 import { loadNetworkConf, realConfHost, type NetworkConf } from '../config/containers-conf.js';
@@ -48,10 +48,20 @@ function localIp(): string | undefined {
   return undefined;
 }
 
-async function resolvConfVisible(): Promise<boolean> {
+// Small files of /etc and /proc, read synchronously: each asynchronous read costs several
+// thread-pool round trips, more than the read itself.
+function readOptional(path: string): string | undefined {
   try {
-    if (!(await lstat('/etc/resolv.conf')).isSymbolicLink()) return true;
-    return /^\/(etc|run)\//.test(await realpath('/etc/resolv.conf'));
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function resolvConfVisible(): boolean {
+  try {
+    if (!lstatSync('/etc/resolv.conf').isSymbolicLink()) return true;
+    return /^\/(etc|run)\//.test(realpathSync('/etc/resolv.conf'));
   } catch {
     return true;
   }
@@ -62,7 +72,7 @@ export async function probeNetworkHost(env: Readonly<Record<string, string | und
     loadNetworkConf(realConfHost(env, home)),
     which('slirp4netns', env),
     which('pasta', env),
-    readFile('/proc/net/route', 'utf8').catch(() => ''),
+    readOptional('/proc/net/route') ?? '',
     resolvConfVisible(),
   ]);
   return {
@@ -143,11 +153,10 @@ export interface PrepareNetworkInput {
   portHost?: PortHost;
 }
 
-async function hostResolvConf(): Promise<string | undefined> {
-  const read = (p: string): Promise<string | undefined> => readFile(p, 'utf8').catch(() => undefined);
-  const main = await read('/etc/resolv.conf');
+function hostResolvConf(): string | undefined {
+  const main = readOptional('/etc/resolv.conf');
   // podman: a resolv.conf naming only systemd-resolved's stub means the real list is elsewhere.
-  if (main !== undefined && /^nameserver\s+127\.0\.0\.53\s*$/m.test(main)) return (await read('/run/systemd/resolve/resolv.conf')) ?? main;
+  if (main !== undefined && /^nameserver\s+127\.0\.0\.53\s*$/m.test(main)) return readOptional('/run/systemd/resolve/resolv.conf') ?? main;
   return main;
 }
 
@@ -161,7 +170,7 @@ export async function prepareNetwork(i: PrepareNetworkInput): Promise<PreparedNe
   return {
     setup: { choice, binary: binary ?? '', slirp, ports, controlPath: i.controlPath },
     addresses: networkAddresses(choice, slirp, i.facts.net),
-    hostResolvConf: await hostResolvConf(),
+    hostResolvConf: hostResolvConf(),
     // podman's containers.conf default_sysctls: ICMP echo sockets for every gid, so ping works without CAP_NET_RAW.
     sysctls: priv ? { 'net.ipv4.ping_group_range': '0 0' } : {},
     loopbackUp: i.mode === 'none' ? 'lo' : undefined,

@@ -295,8 +295,13 @@ export function buildLaunchPlan(input: PlanInput): LaunchPlan {
   if (input.hostname !== undefined) ops.push({ op: 'sethostname', name: input.hostname });
   for (const l of input.process.rlimits ?? []) ops.push({ op: 'setrlimit', resource: RLIMITS[l.type], soft: l.soft, hard: l.hard });
   ops.push({ op: 'pivot-root', newRoot: root });
+  return { namespaces: planNamespaces(input.network, input.cgroupns), ops, process: processPlan(input.process, input.idmap.setgroupsAllowed) };
+}
+
+/** The namespaces a container gets: known from the network mode alone, before its plan. */
+export function planNamespaces(network: PlanInput['network'], cgroupns = false): number {
   let namespaces = CLONE.NEWUSER | CLONE.NEWNS | CLONE.NEWPID | CLONE.NEWIPC | CLONE.NEWUTS;
-  if (input.network === 'private') namespaces |= CLONE.NEWNET;
-  if (input.cgroupns) namespaces |= CLONE.NEWCGROUP;
-  return { namespaces, ops, process: processPlan(input.process, input.idmap.setgroupsAllowed) };
+  if (network === 'private') namespaces |= CLONE.NEWNET;
+  if (cgroupns) namespaces |= CLONE.NEWCGROUP;
+  return namespaces;
 }

@@ -3,7 +3,7 @@
 // fail before anything starts: a host port below net.ipv4.ip_unprivileged_port_start,
 // or one already in use. Parsing is pure; the checks get the host injected.
 import { createSocket } from 'node:dgram';
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { RrunError } from '../../oci/errors.js';
 import type { PortMapping, PortProtocol } from './request.js';
@@ -171,7 +171,7 @@ function probeUdp(ip: string, port: number): Promise<number> {
 export const realPortHost: PortHost = {
   async unprivilegedPortStart() {
     try {
-      return Number((await readFile('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8')).trim());
+      return Number(readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8').trim());
     } catch {
       return 1024;
     }

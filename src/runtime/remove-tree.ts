@@ -4,7 +4,7 @@
 // it): making the user's own directories writable is enough for those. When a file or
 // directory of another id is in the way, the same removal runs as root inside a
 // namespace with the container's mapping, like podman's `podman unshare rm -rf`.
-import { chmodSync, lstatSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, lstatSync, readdirSync, rmdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { RrunError, errnoCode } from '../../oci/errors.js';
 import type { IdMapping } from '../../helpers/idmap.js';
@@ -13,30 +13,34 @@ import { usernsTaskPlan } from './userns-task.js';
 
 const refused = (err: unknown): boolean => errnoCode(err) === 'EACCES' || errnoCode(err) === 'EPERM';
 
-/** Give the owner rwx on every directory of the tree; false when one belongs to someone else. */
-function ownDirsWritable(dir: string, uid: number): boolean {
-  const st = lstatSync(dir);
-  if (!st.isDirectory()) return true;
-  if (st.uid !== uid) return false;
-  if ((st.mode & 0o700) !== 0o700) chmodSync(dir, (st.mode & 0o7777) | 0o700);
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.isDirectory() && !ownDirsWritable(join(dir, entry.name), uid)) return false;
+/**
+ * Remove `path` in one pass with this process's rights, giving the user's own directories
+ * rwx on the way down (unlinking needs write permission on the parent). False when an
+ * entry of another id is in the way; what was removed by then stays removed.
+ */
+function removeOwnTree(path: string, uid: number): boolean {
+  const st = lstatSync(path, { throwIfNoEntry: false });
+  if (st === undefined) return true;
+  if (!st.isDirectory()) {
+    unlinkSync(path);
+    return true;
   }
+  if (st.uid !== uid) return false;
+  if ((st.mode & 0o700) !== 0o700) chmodSync(path, (st.mode & 0o7777) | 0o700);
+  for (const entry of readdirSync(path, { withFileTypes: true })) {
+    const child = join(path, entry.name);
+    if (entry.isDirectory()) {
+      if (!removeOwnTree(child, uid)) return false;
+    } else unlinkSync(child);
+  }
+  rmdirSync(path);
   return true;
 }
 
 /** Remove `dir` with this process's rights; false when that is not enough. */
 function removeAsOwner(dir: string): boolean {
   try {
-    rmSync(dir, { recursive: true, force: true });
-    return true;
-  } catch (err) {
-    if (!refused(err)) throw err;
-  }
-  try {
-    if (!ownDirsWritable(dir, process.getuid?.() ?? -1)) return false;
-    rmSync(dir, { recursive: true, force: true });
-    return true;
+    return removeOwnTree(dir, process.getuid?.() ?? -1);
   } catch (err) {
     if (refused(err)) return false;
     throw err;

@@ -16,7 +16,11 @@ const r = await run({
 });
 let missing = '';
 try { await run({ image: 'no-such-image-lib', pull: 'never', remove: true }); } catch (e) { missing = e instanceof RrunError ? e.code : String(e); }
-console.log(JSON.stringify({ n: images.length, id: bb.Id, exitCode: r.exitCode, out, missing }));
+// run() starts its helper before the image is resolved: a failed run must not leave it.
+const { execFileSync } = await import('node:child_process');
+let helpers = '';
+try { helpers = execFileSync('pgrep', ['-P', String(process.pid), '-l'], { encoding: 'utf8' }); } catch { /* pgrep: none found */ }
+console.log(JSON.stringify({ n: images.length, id: bb.Id, exitCode: r.exitCode, out, missing, helpers }));
 `;
 
 test('a Node program runs a container through the library API', async (t) => {
@@ -27,11 +31,13 @@ test('a Node program runs a container through the library API', async (t) => {
   assert.equal(write.code, 0, write.stderr);
   const r = await runAs(['node', file], { timeoutMs: 60_000 });
   assert.equal(r.code, 0, r.stderr);
-  const result = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}') as { n: number; id: string; exitCode: number; out: string; missing: string };
+  const result = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}') as { n: number; id: string; exitCode: number; out: string; missing: string; helpers: string };
   assert.ok(result.n >= 4);
   assert.match(result.id, /^[0-9a-f]{64}$/);
   assert.equal(result.exitCode, 3);
   assert.equal(result.out, 'hello-from-library\n');
   assert.equal(result.missing, 'ERR_IMAGE_NOT_FOUND');
+  // pgrep lists itself as our child only while it runs; anything else is a leftover.
+  assert.deepEqual(result.helpers.split('\n').filter((l) => l !== '' && !/ pgrep$/.test(l)), [], 'no helper left after a failed run');
   await runAs(['rm', '-rf', dir]);
 });

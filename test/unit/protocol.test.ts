@@ -8,7 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  CLONE, decodePlanRecords, encodeControl, encodeMessage, encodePlan, ExecStep, hexDump, MessageDecoder, MS,
+  CLONE, decodePlanRecords, encodeControl, encodeEarlyPlan, encodeMessage, encodePlan, ExecStep, hexDump, MessageDecoder, MS,
   MsgType, OpCode, OpFlag, PLAN_VERSION, type HelperMessage, type LaunchPlan,
 } from '../../helpers/protocol.js';
 
@@ -93,6 +93,18 @@ test('stage 0 records: map tools (uid first, argv without the pid) and the attac
   assert.throws(() => encodePlan({ ...small, stage0: { log: { path: '/a' }, detach: { logPath: '/b', exitCommand: ['x'] } } }), /stage0.log/);
 });
 
+test('an early plan holds the namespaces, stage 0 and OP_DEFER, nothing else; exec cannot be deferred', () => {
+  const stage0 = { log: { path: '/u/ctr.log' }, terminal: { forwardStdin: true }, idmapTools: { uid: ['newuidmap', '0', '1001', '1'], gid: ['newgidmap', '0', '1001', '1'] } };
+  const recs = decodePlanRecords(encodeEarlyPlan({ namespaces: small.namespaces, stage0 }));
+  assert.deepEqual(recs.map((r) => r.code), [OpCode.namespaces, OpCode.terminal, OpCode.log, OpCode.idmap, OpCode.idmap, OpCode.defer]);
+  assert.equal(recs[0]?.args[0]?.readBigUInt64LE(0), BigInt(small.namespaces));
+  assert.deepEqual(recs.at(-1)?.args, []);
+  // The whole plan that follows carries the same stage 0 records, without OP_DEFER.
+  const whole = decodePlanRecords(encodePlan({ ...small, stage0 })).map((r) => r.code);
+  assert.ok(!whole.includes(OpCode.defer));
+  assert.throws(() => encodeEarlyPlan({ namespaces: small.namespaces, stage0: { join: 42 } }), /join/);
+});
+
 test('encoder rejects what the helper would reject', () => {
   const bad = (p: Partial<LaunchPlan['process']>): LaunchPlan => ({ ...small, process: { ...small.process, ...p } });
   assert.throws(() => encodePlan(bad({ argv: [] })), /argv/);
@@ -157,7 +169,12 @@ test('the helper rejects malformed plans with Error{-1, EPROTO} and exit 125', a
   unknownOp.writeUInt32LE(200, 16); // the first record's op code
   const wrongArity = Buffer.from(good);
   wrongArity.writeUInt32LE(0, 24); // namespaces record with argc 0 (leaves its arg as garbage)
-  for (const [name, bytes] of [['magic', badMagic], ['unknown op', unknownOp], ['arity', wrongArity]] as const) {
+  // OP_DEFER in a plan that has setup ops and a process: an early plan has neither.
+  const deferRecord = Buffer.alloc(12);
+  deferRecord.writeUInt32LE(OpCode.defer, 0);
+  const deferredWhole = Buffer.concat([good, deferRecord]);
+  deferredWhole.writeUInt32LE(deferredWhole.length - 16, 12);
+  for (const [name, bytes] of [['magic', badMagic], ['unknown op', unknownOp], ['arity', wrongArity], ['defer with setup', deferredWhole]] as const) {
     const r = await feed(bytes);
     assert.equal(r.code, 125, name);
     assert.equal(r.messages[0]?.type, 'Error', name);

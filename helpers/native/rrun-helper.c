@@ -36,6 +36,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "helper.h"
@@ -74,19 +75,38 @@ static void install_relay(void)
 			die("sigaction");
 }
 
+static long elapsed_us(const struct timespec *since)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - since->tv_sec) * 1000000L + (now.tv_nsec - since->tv_nsec) / 1000;
+}
+
+/* With RRUN_TRACE=1 (rrun --log-level debug) ops slower than 100 µs are reported. */
 static void run_setup(const struct plan *plan)
 {
 	mode_t old = umask(0); /* ops carry exact modes */
+	const char *t = getenv("RRUN_TRACE");
+	int timing = t != NULL && strcmp(t, "1") == 0;
+	struct timespec start, op_start;
+	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (size_t i = 0; i < plan->nops; i++) {
 		const struct op *op = &plan->ops[i];
 		const char *what = "";
-		if (run_op(op, &what) == 0)
+		clock_gettime(CLOCK_MONOTONIC, &op_start);
+		int rc = run_op(op, &what);
+		long us = elapsed_us(&op_start);
+		if (timing && us >= 100)
+			fprintf(stderr, "rrun-helper: setup op %zu took %ld us\n", i - 1, us);
+		if (rc == 0)
 			continue;
 		if ((op->flags & OPF_OPTIONAL) && errno == ENOENT)
 			continue;
 		send_error((int)i, errno, what);
 		_exit(125);
 	}
+	if (timing)
+		fprintf(stderr, "rrun-helper: setup took %ld us\n", elapsed_us(&start));
 	umask(old);
 }
 

@@ -371,7 +371,7 @@ function startHelperEarly(context: Context, req: RunRequest, opts: RunOptions, c
 /** Run a container to completion; resolves to its exit status (128+n for a signal). */
 export async function run(opts: RunOptions, ctx?: Context): Promise<RunResult> {
   const context = ctx ?? (await createContext(opts));
-  const netFacts = await probeNetworkHost(context.env, context.host.home);
+  const netFacts = await probeNetworkHost(context.env, context.host.home, opts.network);
   const req = toRequest(opts, networkOf(opts, netFacts));
   const kept = !req.remove && req.image !== undefined;
   const early = startHelperEarly(context, req, opts, newRandomId(), kept);

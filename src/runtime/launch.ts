@@ -3,6 +3,7 @@
 import { constants as osConstants } from 'node:os';
 import { getSystemErrorMap } from 'node:util';
 import { ExitCode, RrunError } from '../../oci/errors.js';
+import { trace } from '../trace.js';
 import { idmapTools, mapToolError, newgidmapArgv, newuidmapArgv, writeSingleIdMap, type IdMapping } from '../../helpers/idmap.js';
 import { HelperOpError, spawnHelper, type HelperOptions, type HelperProcess } from '../../helpers/nsexec.js';
 import { describeOp, opIndexToSetupIndex, type EarlyPlan, type ExecStepName, type LaunchPlan, type Stage0Plan } from '../../helpers/protocol.js';
@@ -103,6 +104,7 @@ async function handshake(plan: LaunchPlan, helper: HelperProcess, opts: LaunchOp
       throw (err instanceof HelperOpError ? idmapFailure(err, opts.idmap) : undefined) ?? err;
     }
     // The helper ran newuidmap/newgidmap itself (idmapTools); a single-id map is written from here.
+    trace('launch: NeedIdmap');
     if (opts.idmap.kind === 'single') writeSingleIdMap(pid, opts.idmap);
     if (helper.early !== undefined) helper.sendIdmapDoneAndPlan(plan);
     else helper.send('IdmapDone');
@@ -130,6 +132,7 @@ async function outcome(plan: LaunchPlan, helper: HelperProcess): Promise<LaunchR
     if (m === null) break;
     if (m.type === 'ExecFailed') execFailure = execError(plan, m.step, m.errno);
     else if (m.type === 'Exited') {
+      trace('launch: Exited reported');
       if (execFailure) throw execFailure;
       return m.signal ? { exitCode: m.exitCode, signal: signalName(m.signal) } : { exitCode: m.exitCode };
     } else if (m.type === 'Error') throw opError(plan, new HelperOpError(m.opIndex, m.errno, m.what));

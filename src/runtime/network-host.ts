@@ -67,11 +67,16 @@ function resolvConfVisible(): boolean {
   }
 }
 
-export async function probeNetworkHost(env: Readonly<Record<string, string | undefined>>, home: string): Promise<NetworkHostFacts> {
+/**
+ * The host's network facts. With `--network none` or `host` (`network`) no helper binary
+ * can be used, so none is looked up on $PATH.
+ */
+export async function probeNetworkHost(env: Readonly<Record<string, string | undefined>>, home: string, network?: string): Promise<NetworkHostFacts> {
+  const helpers = network !== 'none' && network !== 'host';
   const [conf, slirp4netns, pasta, route, sandboxOk] = await Promise.all([
     loadNetworkConf(realConfHost(env, home)),
-    which('slirp4netns', env),
-    which('pasta', env),
+    helpers ? which('slirp4netns', env) : null,
+    helpers ? which('pasta', env) : null,
     readOptional('/proc/net/route') ?? '',
     resolvConfVisible(),
   ]);

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { imageSchema, layerSchema, parseRecords, type LayerRecord } from '../../storage/records.js';
 import { bigDataFileName } from '../../storage/paths.js';
+import { nowRfc3339Nano, utcSeconds } from '../../storage/containers.js';
 
 const id = 'f75a9aa7f657d808972afc33b15b69dc3b60f2b7fcb1310b43cb72c48653b22c';
 
@@ -46,4 +47,16 @@ test('big-data file names as podman writes them', () => {
     bigDataFileName('manifest-sha256:bbb241f0d6a40ac986e9b4f9885c666a0556f5a9bb49def0da3c5fa35e2d71ce'),
     '=bWFuaWZlc3Qtc2hhMjU2OmJiYjI0MWYwZDZhNDBhYzk4NmU5YjRmOTg4NWM2NjZhMDU1NmY1YTliYjQ5ZGVmMGRhM2M1ZmEzNWUyZDcxY2U=',
   );
+});
+
+test('record timestamps: RFC 3339 in UTC with nanoseconds, as Date would print them', () => {
+  const edges = [0, 951782400, 951868799, 4107542400, 1709164800, 253402300799, 1795359027].map((s) => s * 1000 + 123);
+  const rng = (i: number): number => Math.floor(Math.abs(Math.sin(i + 1) * 1e13)) % 253402300799000;
+  for (const wall of [...edges, ...Array.from({ length: 2000 }, (_, i) => rng(i))]) {
+    const secs = Math.floor(wall / 1000);
+    assert.equal(`${utcSeconds(secs)}Z`, new Date(secs * 1000).toISOString().replace('.000Z', 'Z'), String(wall));
+  }
+  assert.equal(nowRfc3339Nano(456_789n, 1795359027123), '2026-11-22T14:50:27.123456789Z');
+  assert.equal(nowRfc3339Nano(0n, 1795359027000), '2026-11-22T14:50:27Z');
+  assert.equal(nowRfc3339Nano(5_000n, 1795359027100), '2026-11-22T14:50:27.100005Z');
 });

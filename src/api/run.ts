@@ -231,7 +231,7 @@ async function placeContainer(ctx: Context, req: RunRequest, src: ImageSource, o
   }
   if (o.dryRun) {
     const containerId = newRandomId();
-    const rootfs = overlayRootfs(paths, src.lowers, '<container-layer>', mode, req.readOnly);
+    const rootfs = overlayRootfs(paths, src.lowers, '<container-layer>', mode, req.readOnly, req.remove);
     return { containerId, containerName: req.name ?? randomContainerName(), rootfs, rundata: containerDirs(paths, containerId).rundata };
   }
   const metadata = (name: string): string =>
@@ -245,7 +245,9 @@ async function placeContainer(ctx: Context, req: RunRequest, src: ImageSource, o
   return {
     containerId: record.id,
     containerName: record.names?.[0] ?? req.name ?? '',
-    rootfs: overlayRootfs(paths, src.lowers, layer, mode, req.readOnly),
+    // podman mounts the layer of a --rm container volatile; a started container's (rrun
+    // start) may be mounted again, so never.
+    rootfs: overlayRootfs(paths, src.lowers, layer, mode, req.readOnly, req.remove && o.existing === undefined),
     rundata: containerDirs(paths, record.id).rundata,
   };
 }

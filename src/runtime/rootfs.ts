@@ -21,17 +21,27 @@ export function lowerLinks(paths: StorePaths, chain: readonly LayerRecord[]): st
   return chain.map((layer) => `${paths.linkDir}/${readFileSync(layerDirs(paths, layer.id).link, 'utf8').trim()}`);
 }
 
+/**
+ * The overlay for a container's layer. `volatile` (podman's choice for `--rm` containers):
+ * no fsync to the upper layer, and none when the overlay goes away, where the kernel would
+ * otherwise sync the whole file system under the store (overlayfs' sync_fs on unmount).
+ * A volatile upper layer must never be mounted again, which a removed container never is.
+ */
 export function overlayRootfs(
   paths: StorePaths,
   lowers: readonly string[],
   containerLayer: string,
   mode: OverlayMode,
   readonly: boolean,
+  volatile = false,
 ): RootfsSpec {
   const dirs = layerDirs(paths, containerLayer);
   if (mode.kind === 'native') {
-    return { kind: 'overlay', lowerdirs: [...lowers], upperdir: dirs.diff, workdir: dirs.work, mountpoint: dirs.merged, readonly };
+    return {
+      kind: 'overlay', lowerdirs: [...lowers], upperdir: dirs.diff, workdir: dirs.work, mountpoint: dirs.merged, readonly,
+      ...(volatile ? { options: ['volatile'] } : {}),
+    };
   }
-  const data = `lowerdir=${lowers.join(':')},upperdir=${dirs.diff},workdir=${dirs.work}`;
+  const data = `lowerdir=${lowers.join(':')},upperdir=${dirs.diff},workdir=${dirs.work}${volatile ? ',volatile' : ''}`;
   return { kind: 'fuse-overlayfs', argv: [mode.program, '-o', data, dirs.merged], mountpoint: dirs.merged, readonly };
 }

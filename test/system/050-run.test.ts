@@ -232,3 +232,21 @@ test('a kept foreground container shows as exited with its code and can be start
     ok(await rrun(['rm', name]), 'rm');
   }
 });
+
+test('the root overlay is mounted as podman mounts it: volatile with --rm, not for a kept container', async (t) => {
+  if (!need(t, 'localhost/busybox:latest')) return;
+  // The options of `/` without the layer paths, which differ between the two stores' containers.
+  const rootOptions = async (tool: typeof rrun, args: string[]): Promise<string> => {
+    const out = ok(await tool([...args, 'busybox', 'sh', '-c', 'grep " / " /proc/self/mounts']), `${args.join(' ')} mounts`);
+    return out.replace(/(lowerdir|upperdir|workdir)=[^,]*,?/g, '').trim();
+  };
+  const rm = await rootOptions(rrun, ['run', '--rm']);
+  assert.match(rm, /fsync=volatile/);
+  assert.equal(rm, await rootOptions(podman, ['run', '--rm']));
+  const kept = await rootOptions(rrun, ['run', '--name', 'rrun-test-kept-mount']);
+  const podmanKept = await rootOptions(podman, ['run', '--name', 'rrun-test-kept-mount-p']);
+  ok(await rrun(['rm', 'rrun-test-kept-mount']), 'rm');
+  ok(await podman(['rm', 'rrun-test-kept-mount-p']), 'podman rm');
+  assert.doesNotMatch(kept, /volatile/);
+  assert.equal(kept, podmanKept);
+});

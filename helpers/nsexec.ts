@@ -109,6 +109,17 @@ export class HelperProcess {
     return this.containerPid;
   }
 
+  private needIdmap: Promise<number> | undefined;
+
+  /**
+   * The container's init pid once its namespaces exist and stage 0 wrote the maps: the
+   * NeedIdmap message, consumed once however often this is asked.
+   */
+  namespacesReady(): Promise<number> {
+    this.needIdmap ??= this.expect('NeedIdmap').then((m) => m.pid);
+    return this.needIdmap;
+  }
+
   /**
    * Let a detached helper go: stop forwarding signals, close the control socket (the
    * container's init then writes into the void, which it tolerates) and let Node exit

@@ -50,9 +50,9 @@
 #define OP_TERMINAL 51u   /* forward_stdin:u64 -- pty from the container's devpts, proxied by stage 0 */
 #define OP_LOG 53u        /* log_path -- attached and kept: the workload's output goes to the caller
                            * and, as podman's conmon does, to this k8s-file log */
-#define OP_DEFER 54u      /* no args -- an early plan: namespaces and stage 0 only. Stage 0 clones
-                           * and writes the maps at once, waits for Proceed before it takes the
-                           * state lock, opens the log and sends NeedIdmap; stage 1 reads the
+#define OP_DEFER 54u      /* no args -- an early plan: namespaces and stage 0 only. Stage 0 clones,
+                           * writes the maps and sends NeedIdmap at once, then waits for Proceed
+                           * before it takes the state lock and opens the log; stage 1 reads the
                            * whole plan after IdmapDone */
 #define OP_IDMAP 52u      /* tool argv without the pid -- two records, uid map then gid map: stage 0
                            * runs both with the child's pid as argv[1] before NeedIdmap */

@@ -5,9 +5,11 @@
  *   stage 0 (this process, host namespaces)      stage 1 (clone child = pid 1 inside)
  *   read plan from fd 3; [lock state, setns]
  *   clone(plan's CLONE_NEW* flags) ───────────▶  wait for IdmapDone on fd 3
- *   [idmap.c: newuidmap/newgidmap PID]            [deferred: read the whole plan]
- *   [deferred: wait for Proceed, lock state]
- *   send NeedIdmap{pid}, close fd 3               setresuid/gid(0); run ops in order
+ *   [idmap.c: newuidmap/newgidmap PID]
+ *   send NeedIdmap{pid}                           [deferred: wait for the gate,
+ *   [deferred: wait for Proceed, lock state,        read the whole plan]
+ *    open the gate]
+ *   close fd 3                                    setresuid/gid(0); run ops in order
  *   monitor.c: relay signals, move output         [-t: open pty, pass master to stage 0]
  *   (pty proxy or k8s-file log), reap pid 1       send Ready | Error; wait for Start
  *   write the exit file; [-d: exec exit command]  init.c: fork workload, Started, reap, Exited
@@ -276,7 +278,12 @@ int main(void)
 			_exit(125);
 		}
 	}
+	uint32_t wire = htole32((uint32_t)pid);
+	if (!plan.s0.join && send_msg(MSG_NEED_IDMAP, &wire, sizeof wire) < 0)
+		die("send NeedIdmap");
 	if (plan.s0.defer) {
+		/* The namespaces exist and are mapped: Node attaches the network helper to them
+		 * while it still prepares the container, and says Proceed once its record exists. */
 		uint32_t type;
 		if (recv_msg(&type) < 0)
 			_exit(125); /* Node gave up (bad input found late); stage 1 dies with us */
@@ -288,9 +295,6 @@ int main(void)
 			die("open the gate");
 		close(gate[1]);
 	}
-	uint32_t wire = htole32((uint32_t)pid);
-	if (!plan.s0.join && send_msg(MSG_NEED_IDMAP, &wire, sizeof wire) < 0)
-		die("send NeedIdmap");
 	close(CTRL_FD);
 	const int writers[] = {out[1], err[1], pass[1]};
 	for (size_t i = 0; i < 3; i++)

@@ -17,14 +17,14 @@ import { parsePullPolicy } from '../image/pull-policy.js';
 import { imageSource, type ImageSource } from '../image/image-source.js';
 import { etcFiles } from '../runtime/etc-files.js';
 import { imagePathExists } from '../runtime/image-files.js';
-import { launch, startEarly } from '../runtime/launch.js';
+import { launch, mappedPid, startEarly } from '../runtime/launch.js';
 import { randomContainerName } from '../runtime/names.js';
 import { resolveUser } from '../runtime/passwd.js';
 import { buildLaunchPlan, planNamespaces, type RootfsSpec } from '../runtime/plan.js';
 import { removeTreeInUserns } from '../runtime/remove-tree.js';
 import { NO_NETWORK_EXTRAS, type RunRequest, type TmpfsRequest, type VolumeRequest } from '../runtime/request.js';
 import { attachNetwork, type AttachedNetwork, type NetworkSetup } from '../runtime/network.js';
-import { networkRequest, prepareNetwork, probeNetworkHost, type NetworkFlags, type NetworkHostFacts } from '../runtime/network-host.js';
+import { networkRequest, prepareNetwork, probeNetworkHost, type NetworkFlags, type NetworkHostFacts, type PreparedNetwork } from '../runtime/network-host.js';
 import { overlayMode, overlayRootfs } from '../runtime/rootfs.js';
 import { buildSpec } from '../runtime/spec.js';
 import { applyLimits, delegatedCgroup, hasLimits, parseMemory } from '../runtime/cgroups.js';
@@ -271,8 +271,17 @@ function writeEtcFiles(rundata: string, files: ReturnType<typeof etcFiles>, imag
   return etc;
 }
 
+/** The container's network helper, ports checked; `exposed` for -P from the image. */
+function prepareRunNetwork(ctx: Context, req: RunRequest, netFacts: NetworkHostFacts, dryRun: boolean, exposed?: Record<string, object>) {
+  return prepareNetwork({
+    mode: req.network, net: req.net ?? NO_NETWORK_EXTRAS, exposed, facts: netFacts, dryRun,
+    controlPath: `${ctx.storage.runRoot}/rrun/net-${newRandomId().slice(0, 12)}`,
+  });
+}
+
 export async function build(
   ctx: Context, req: RunRequest, dryRun: boolean, netFacts: NetworkHostFacts, existing?: ExistingContainer, chosenId?: string,
+  prepared?: PreparedNetwork,
 ): Promise<Built> {
   trace('build: start');
   // Refused before anything is written when this machine cannot enforce them.
@@ -281,6 +290,10 @@ export async function build(
   volumeKinds(req.volumes);
   const src = await imageSource(ctx, req);
   trace('build: image resolved');
+  // Everything so far ran without a turn of the event loop (synchronous reads): take one,
+  // so that an early helper's NeedIdmap is read and the network helper starts attaching
+  // while the container is registered.
+  await new Promise<void>((resolve) => setImmediate(resolve));
   req.volumes.push(...imageVolumes(req.volumes, req.tmpfs, src.config?.Volumes));
   const firstUses = await attachVolumes(ctx.storage.graphRoot, req.volumes, dryRun);
   const kinds = volumeKinds(req.volumes);
@@ -289,10 +302,7 @@ export async function build(
   trace('build: security resolved');
   // Ports are checked (privileged, in use) before the container record exists.
   const net = req.net ?? NO_NETWORK_EXTRAS;
-  const network = await prepareNetwork({
-    mode: req.network, net, exposed: src.config?.ExposedPorts, facts: netFacts, dryRun,
-    controlPath: `${ctx.storage.runRoot}/rrun/net-${newRandomId().slice(0, 12)}`,
-  });
+  const network = prepared ?? (await prepareRunNetwork(ctx, req, netFacts, dryRun, src.config?.ExposedPorts));
   const placed = await placeContainer(ctx, req, src, { existing, containerId: chosenId, dryRun, firstUses, user, idmap });
   const { containerId, containerName, rootfs, rundata } = placed;
   const paths = storePaths(ctx.storage);
@@ -370,6 +380,12 @@ function startHelperEarly(context: Context, req: RunRequest, opts: RunOptions, c
   return { helper, stage0, spawnOpts, containerId };
 }
 
+/** A promise whose rejection is handled where it is awaited, not reported as unhandled meanwhile. */
+function quiet<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => {});
+  return p;
+}
+
 /** Run a container to completion; resolves to its exit status (128+n for a signal). */
 export async function run(opts: RunOptions, ctx?: Context): Promise<RunResult> {
   const context = ctx ?? (await createContext(opts));
@@ -378,14 +394,22 @@ export async function run(opts: RunOptions, ctx?: Context): Promise<RunResult> {
   const kept = !req.remove && req.image !== undefined;
   const early = startHelperEarly(context, req, opts, newRandomId(), kept);
   let built: Built;
+  // The network helper attaches as soon as the namespaces are mapped, while the image is
+  // still resolved and the container registered; with -P its ports come from the image.
+  let attaching: Promise<AttachedNetwork | undefined> | undefined;
   try {
-    built = await build(context, req, false, netFacts, undefined, early.containerId);
+    const prepared = req.net?.publishAll ? undefined : await prepareRunNetwork(context, req, netFacts, false);
+    if (prepared !== undefined) {
+      attaching = quiet(mappedPid(early.helper, early.spawnOpts.idmap).then((pid) => attachNetwork(prepared.setup, pid)));
+    }
+    built = await build(context, req, false, netFacts, undefined, early.containerId, prepared);
     built.plan.stage0 = { ...built.plan.stage0, ...early.stage0 };
     if (tracing()) built.plan.ops.forEach((op, i) => trace(`plan op ${i}: ${describeOp(op)}`));
     if (kept) await recordKeptRun(context, built, req, opts);
   } catch (err) {
     early.helper.kill('SIGKILL');
     await early.helper.exit;
+    await (await attaching?.catch(() => undefined))?.stop();
     throw err;
   }
   let started = false;
@@ -396,10 +420,11 @@ export async function run(opts: RunOptions, ctx?: Context): Promise<RunResult> {
       ...early.spawnOpts,
       helper: early.helper,
       ...(opts.signal !== undefined ? { signal: opts.signal } : {}),
-      // The netns exists and root in it is mapped: attach slirp4netns/pasta before setup goes on.
+      // The netns exists and root in it is mapped: the network helper is attached (or
+      // attaches now) and limits apply, while the container's setup runs.
       onNamespaces: async (pid) => {
         if (built.cgroup !== undefined && req.limits) releaseCgroup = applyLimits(built.cgroup, built.containerId, pid, req.limits);
-        attached = await attachNetwork(built.network, pid);
+        attached = await (attaching ?? attachNetwork(built.network, pid));
         trace('network: attached');
       },
       onStart: (helper) => {
@@ -415,6 +440,8 @@ export async function run(opts: RunOptions, ctx?: Context): Promise<RunResult> {
     throw err;
   } finally {
     // After the container: its helper goes only once nothing can use the network any more.
+    // One attached early is stopped even when launch failed before it asked for it.
+    attached ??= await attaching?.catch(() => undefined);
     await attached?.stop();
     trace('network stopped');
     releaseCgroup?.();

@@ -92,22 +92,41 @@ function idmapFailure(e: HelperOpError, m: IdMapping): RrunError | undefined {
   return mapToolError(argv, status ?? 'failed', stderr ?? '');
 }
 
+const mapped = new WeakMap<HelperProcess, Promise<number>>();
+
+/**
+ * The container's init pid once its user namespace is fully mapped: the helper ran
+ * newuidmap/newgidmap itself (idmapTools); a single-id map is written from here. Whatever
+ * needs the mapped namespaces (the network helper) may wait on this before launch does.
+ */
+export function mappedPid(helper: HelperProcess, idmap: IdMapping): Promise<number> {
+  let p = mapped.get(helper);
+  if (p === undefined) {
+    p = helper.namespacesReady().then(
+      (pid) => {
+        trace('launch: namespaces mapped');
+        if (idmap.kind === 'single') writeSingleIdMap(pid, idmap);
+        return pid;
+      },
+      (err: unknown) => {
+        throw (err instanceof HelperOpError ? idmapFailure(err, idmap) : undefined) ?? err;
+      },
+    );
+    mapped.set(helper, p);
+  }
+  return p;
+}
+
 async function handshake(plan: LaunchPlan, helper: HelperProcess, opts: LaunchOptions): Promise<void> {
   // exec joins namespaces that are mapped already: no NeedIdmap/IdmapDone round trip.
   if (plan.stage0?.join === undefined) {
-    let pid: number;
-    // An early helper has cloned and mapped already; it waits until the record exists.
-    if (helper.early !== undefined) helper.send('Proceed');
-    try {
-      ({ pid } = await helper.expect('NeedIdmap'));
-    } catch (err) {
-      throw (err instanceof HelperOpError ? idmapFailure(err, opts.idmap) : undefined) ?? err;
-    }
-    // The helper ran newuidmap/newgidmap itself (idmapTools); a single-id map is written from here.
-    trace('launch: NeedIdmap');
-    if (opts.idmap.kind === 'single') writeSingleIdMap(pid, opts.idmap);
-    if (helper.early !== undefined) helper.sendIdmapDoneAndPlan(plan);
-    else helper.send('IdmapDone');
+    const pid = await mappedPid(helper, opts.idmap);
+    // An early helper has cloned and mapped long ago and waits for the container's record
+    // (Proceed) before stage 1 may read the whole plan.
+    if (helper.early !== undefined) {
+      helper.send('Proceed');
+      helper.sendIdmapDoneAndPlan(plan);
+    } else helper.send('IdmapDone');
     // The network helper attaches (and limits apply) while the container's setup runs:
     // both only need the mapped namespaces, and the workload starts after both. Both
     // are awaited before anything is thrown, so an attached helper is always known.

@@ -5,9 +5,9 @@
 // file per verb because loading the ES-module graph of a verb (30 chunks) cost more than
 // compiling it.
 import { build } from 'esbuild';
-import { rm, rename } from 'node:fs/promises';
+import { mkdir, rm, rename, writeFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const cli = join(root, 'dist', 'src', 'cli');
@@ -33,7 +33,7 @@ const entries = {
 
 const out = join(root, 'dist', 'cli.new');
 await rm(out, { recursive: true, force: true });
-await build({
+const result = await build({
   entryPoints: [
     { in: join(cli, 'bundle-loader.js'), out: 'loader' },
     { in: join(cli, 'main.js'), out: 'main' },
@@ -56,6 +56,16 @@ await build({
   banner: { js: "const __rrunMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   plugins: [entries],
   logLevel: 'warning',
+  // Pure ASCII output: V8 keeps a source with a single other character as a two-byte
+  // string (twice the memory, slower to read and hash on every start). esbuild escapes
+  // strings, regular expressions and identifiers; comments it keeps as they are, so their
+  // few non-ASCII characters are escaped below.
+  charset: 'ascii',
+  write: false,
 });
+for (const file of result.outputFiles) {
+  await mkdir(dirname(file.path), { recursive: true });
+  await writeFile(file.path, file.text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+}
 await rm(join(root, 'dist', 'cli'), { recursive: true, force: true });
 await rename(out, join(root, 'dist', 'cli'));

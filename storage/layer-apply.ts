@@ -10,7 +10,7 @@
 // hardlink target is resolved the same way. Nobody else writes into the private
 // staging directory meanwhile, so checking then acting is race-free here.
 import {
-  closeSync, constants, lchownSync, linkSync, lstatSync, lutimesSync,
+  closeSync, constants, fchmodSync, fchownSync, futimesSync, lchownSync, linkSync, lstatSync, lutimesSync,
   mkdirSync, openSync, readlinkSync, rmSync, symlinkSync, writeSync, chmodSync,
 } from 'node:fs';
 import { posix } from 'node:path';
@@ -70,6 +70,11 @@ export class LayerApplier implements TarSink {
    * creating missing directories (0755, container root) as c/storage does.
    */
   private resolveDir(parts: readonly string[], create: boolean, depth = 0): string {
+    // Most members sit in a directory resolved for an earlier one.
+    if (parts.length > 0) {
+      const known = this.dirs.get(parts.join('/'));
+      if (known !== undefined) return known;
+    }
     let host = this.root;
     const done: string[] = [];
     for (let i = 0; i < parts.length; i++) {
@@ -82,11 +87,9 @@ export class LayerApplier implements TarSink {
         continue;
       }
       const next = `${host}/${part}`;
-      let st;
-      try {
-        st = lstatSync(next);
-      } catch (err) {
-        if (errnoCode(err) !== 'ENOENT' || !create) throw err;
+      let st = lstatSync(next, { throwIfNoEntry: false });
+      if (st === undefined) {
+        if (!create) lstatSync(next); // throws ENOENT, as before
         mkdirSync(next, { mode: 0o755 });
         st = lstatSync(next);
       }
@@ -111,13 +114,8 @@ export class LayerApplier implements TarSink {
 
   /** Remove whatever is at `path` unless both it and the new member are directories. */
   private clear(path: string, keepDir: boolean): boolean {
-    let st;
-    try {
-      st = lstatSync(path);
-    } catch (err) {
-      if (errnoCode(err) === 'ENOENT') return false;
-      throw err;
-    }
+    const st = lstatSync(path, { throwIfNoEntry: false });
+    if (st === undefined) return false;
     if (keepDir && st.isDirectory()) return true;
     rmSync(path, { recursive: true, force: true });
     this.dirs = new Map();
@@ -157,7 +155,10 @@ export class LayerApplier implements TarSink {
   finishNode(path: string, h: TarHeader, isLink: boolean): void {
     lchownSync(path, h.uid, h.gid);
     if (!isLink) chmodSync(path, h.mode & 0o7777);
-    if (isLink) return;
+    if (!isLink) this.setXattrs(path, h);
+  }
+
+  private setXattrs(path: string, h: TarHeader): void {
     for (const [name, value] of h.xattrs) {
       if (!xattrAllowed(name)) continue;
       try {
@@ -170,10 +171,20 @@ export class LayerApplier implements TarSink {
     }
   }
 
+  /**
+   * A new regular file. O_EXCL|O_NOFOLLOW first: in a fresh layer nothing is in the way,
+   * and only when something is (a member given twice) is it removed and the open retried.
+   */
   openFile(path: string): void {
-    this.clear(path, false);
+    const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
     this.filePath = path;
-    this.fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+    try {
+      this.fd = openSync(path, flags, 0o600);
+    } catch (err) {
+      if (errnoCode(err) !== 'EEXIST') throw err;
+      this.clear(path, false);
+      this.fd = openSync(path, flags, 0o600);
+    }
   }
 
   rememberDir(path: string, mtime: number): void {
@@ -196,13 +207,20 @@ export class LayerApplier implements TarSink {
     for (let off = 0; off < bytes.length; ) off += writeSync(this.fd, bytes, off, bytes.length - off);
   }
 
+  /** A regular file is finished through its descriptor: no path walks, no symlink to mind. */
   entryEnd(): void {
     const h = this.current;
     if (this.fd !== undefined && h !== undefined) {
-      closeSync(this.fd);
+      const fd = this.fd;
       this.fd = undefined;
-      this.finishNode(this.filePath, h, false);
-      lutimesSync(this.filePath, h.mtime, h.mtime);
+      try {
+        fchownSync(fd, h.uid, h.gid);
+        fchmodSync(fd, h.mode & 0o7777);
+        if (h.xattrs.size > 0) this.setXattrs(this.filePath, h);
+        futimesSync(fd, h.mtime, h.mtime);
+      } finally {
+        closeSync(fd);
+      }
     }
     this.current = undefined;
   }

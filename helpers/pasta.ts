@@ -1,13 +1,21 @@
 // pasta (from passt) as a versioned dependency: a pure argv builder, a runner that
 // attaches it to a container's namespaces by pid, and a stop that kills it.
 //
-// Readiness is the parent's exit: pasta configures the namespace, then forks into the
-// background and the parent exits 0 (pasta(1) `-f`). The daemon is then nobody's child
-// and, in pid mode, does not quit when the namespace goes away (measured with the
-// bookworm version), so `--pid FILE` records it and stop() kills it.
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+// Detached containers (`run -d`): pasta configures the namespace, forks into the
+// background and the parent exits 0 (pasta(1) `-f`), which is the readiness signal. The
+// daemon is then nobody's child and, in pid mode, does not quit when the namespace goes
+// away (measured with the bookworm version), so `--pid FILE` records it and stop() kills
+// it; the container's cleanup does that later.
+//
+// Foreground containers: pasta runs with `-f` under `rrun-helper
+// --exec-dying-with-parent`, so it stays rrun's child and gets SIGKILL when rrun dies,
+// even by SIGKILL. It is ready when it has written its pid file, which it opens (empty)
+// at start and fills once the namespace is configured.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, watch } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { RrunError } from '../oci/errors.js';
+import { defaultHelperPath } from './nsexec.js';
 
 export interface PastaForward {
   proto: 'tcp' | 'udp';
@@ -24,6 +32,8 @@ export interface PastaConfig {
   pidFile: string;
   /** Address inside the namespace that pasta forwards DNS from. */
   dnsForward: string;
+  /** Stay in the foreground (`-f`): the caller's child, not a daemon. */
+  foreground?: boolean;
 }
 
 /** podman's pseudo-option: keep pasta's gateway→host-loopback mapping (not a pasta flag). */
@@ -53,7 +63,8 @@ export function pastaArgv(pid: number, c: PastaConfig): string[] {
     [!c.options.includes(MAP_GW) && !has(user, '--no-map-gw'), ['--no-map-gw']],
     [!has(user, '-q', '--quiet', '-d', '--debug'), ['--quiet']],
   ];
-  return ['--config-net', ...all, ...defaults.flatMap(([want, args]) => (want ? args : [])), '--pid', c.pidFile, String(pid)];
+  const mode = c.foreground ? ['-f'] : [];
+  return [...mode, '--config-net', ...all, ...defaults.flatMap(([want, args]) => (want ? args : [])), '--pid', c.pidFile, String(pid)];
 }
 
 /** Bookworm's pasta complains on stderr whenever there is no syslog socket; that is noise. */
@@ -75,42 +86,86 @@ function pastaError(message: string, output: string, cause?: unknown): RrunError
 export class Pasta {
   private stopped = false;
 
-  private constructor(readonly pid: number) {}
+  private constructor(
+    readonly pid: number,
+    private readonly child?: ChildProcess,
+  ) {}
 
-  /** Runs pasta against PID and resolves once the namespace is configured (parent exited 0). */
-  static async start(binary: string, pid: number, config: PastaConfig): Promise<Pasta> {
+  /** Runs pasta against PID and resolves once the namespace is configured. */
+  static async start(binary: string, pid: number, config: PastaConfig, helperPath = defaultHelperPath()): Promise<Pasta> {
+    return config.foreground ? Pasta.startForeground(binary, pid, config, helperPath) : Pasta.startDaemon(binary, pid, config);
+  }
+
+  /** The daemon: ready when the parent exits 0; found by its pid file. */
+  private static async startDaemon(binary: string, pid: number, config: PastaConfig): Promise<Pasta> {
     const child = spawn(binary, pastaArgv(pid, config), { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    let output = '';
-    const keep = (d: Buffer): void => {
-      output = (output + d.toString('utf8')).slice(-STDERR_TAIL);
-    };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
+    const output = collect(child);
     // 'exit', not 'close': the daemon may hold inherited pipes a little longer.
     const code = await new Promise<number | null>((resolve) => {
       child.on('error', (err) => {
-        output += `\n${err.message}`;
+        output.add(`\n${err.message}`);
         resolve(null);
       });
       child.on('exit', (c) => resolve(c));
     });
-    child.stdout.destroy();
-    child.stderr.destroy();
-    if (code !== 0) throw pastaError(`exit status ${String(code)} attaching to pid ${pid}`, output);
+    child.stdout?.destroy();
+    child.stderr?.destroy();
+    if (code !== 0) throw pastaError(`exit status ${String(code)} attaching to pid ${pid}`, output.text());
     let daemon: number;
     try {
       daemon = Number(readFileSync(config.pidFile, 'utf8').trim());
     } catch (err) {
-      throw pastaError(`no pid file ${config.pidFile}`, output, err);
+      throw pastaError(`no pid file ${config.pidFile}`, output.text(), err);
     }
-    if (!Number.isInteger(daemon) || daemon <= 1) throw pastaError(`bad pid in ${config.pidFile}`, output);
+    if (!Number.isInteger(daemon) || daemon <= 1) throw pastaError(`bad pid in ${config.pidFile}`, output.text());
     return new Pasta(daemon);
   }
 
-  /** Kills the daemon, checking first that the pid is still pasta (not a reused pid). */
+  /** Our child for the container's lifetime, dying with us: ready once its pid file is filled. */
+  private static async startForeground(binary: string, pid: number, config: PastaConfig, helperPath: string): Promise<Pasta> {
+    const argv = ['--exec-dying-with-parent', binary, ...pastaArgv(pid, { ...config, foreground: true })];
+    const child = spawn(helperPath, argv, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const output = collect(child);
+    const ready = (): boolean => {
+      try {
+        return /^\d+\n/.test(readFileSync(config.pidFile, 'utf8'));
+      } catch {
+        return false;
+      }
+    };
+    const watcher = watch(dirname(config.pidFile), { persistent: false });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const check = (): void => {
+          if (ready()) resolve();
+        };
+        watcher.on('change', (_event, name) => {
+          if (name === null || String(name) === basename(config.pidFile)) check();
+        });
+        watcher.on('error', reject);
+        child.on('error', (err) => reject(pastaError(`cannot run ${binary}`, output.text(), err)));
+        child.on('exit', (code, signal) => reject(pastaError(`${signal ?? `exit status ${String(code)}`} attaching to pid ${pid}`, output.text())));
+        check();
+      });
+    } catch (err) {
+      child.kill('SIGKILL');
+      throw err;
+    } finally {
+      watcher.close();
+    }
+    child.stdout?.destroy();
+    child.stderr?.destroy();
+    return new Pasta(child.pid ?? -1, child);
+  }
+
+  /** Kills pasta: our child directly; a daemon after checking the pid is still pasta (not a reused pid). */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    if (this.child !== undefined) {
+      if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+      return;
+    }
     let comm = '';
     try {
       comm = readFileSync(`/proc/${this.pid}/comm`, 'utf8').trim();
@@ -124,4 +179,15 @@ export class Pasta {
       // already gone
     }
   }
+}
+
+/** The last few KiB of a child's stdout and stderr, for error messages. */
+function collect(child: ChildProcess): { add: (s: string) => void; text: () => string } {
+  let output = '';
+  const add = (s: string): void => {
+    output = (output + s).slice(-STDERR_TAIL);
+  };
+  child.stdout?.on('data', (d: Buffer) => add(d.toString('utf8')));
+  child.stderr?.on('data', (d: Buffer) => add(d.toString('utf8')));
+  return { add, text: () => output };
 }

@@ -235,7 +235,18 @@ static void prepare_stage0(struct plan *plan, int out[2], int err[2], int pass[2
 		die("signalfd");
 }
 
-int main(void)
+/* `rrun-helper --exec-dying-with-parent PROGRAM ARGS...`: run PROGRAM so that it gets
+ * SIGKILL when the process that started us dies (Node cannot arm a child's death
+ * signal). For network helpers that must not outlive a killed rrun. */
+static void exec_dying_with_parent(char **argv) __attribute__((noreturn));
+static void exec_dying_with_parent(char **argv)
+{
+	execvp(argv[0], argv);
+	fprintf(stderr, "rrun-helper: cannot run %s: %s\n", argv[0], strerror(errno));
+	_exit(errno == ENOENT ? 127 : 126);
+}
+
+int main(int argc, char **argv)
 {
 	struct plan plan;
 	struct io io = {-1, {-1, -1}, -1, -1, 0};
@@ -245,6 +256,8 @@ int main(void)
 		die("prctl(PR_SET_PDEATHSIG)");
 	if (getppid() != parent)
 		_exit(125); /* Node died before the death signal was armed */
+	if (argc >= 3 && strcmp(argv[1], "--exec-dying-with-parent") == 0)
+		exec_dying_with_parent(argv + 2);
 	/* Programs run by exec-wait (fuse-overlayfs daemons) must not hold the socket. */
 	if (fcntl(CTRL_FD, F_SETFD, FD_CLOEXEC) < 0)
 		die("control fd 3");

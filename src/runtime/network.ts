@@ -245,14 +245,16 @@ async function attachSlirp(setup: NetworkSetup, pid: number, detached: boolean):
   return detached ? { stop: () => slirp.stop(), recorded: { pid: slirp.pid, comm: COMMS.slirp4netns } } : slirp;
 }
 
-async function attachPasta(setup: NetworkSetup, pid: number): Promise<AttachedNetwork> {
+async function attachPasta(setup: NetworkSetup, pid: number, detached: boolean): Promise<AttachedNetwork> {
   const pasta = await Pasta.start(setup.binary, pid, {
     options: setup.choice.options,
     forwards: setup.ports.map((p) => ({ proto: p.protocol, hostAddr: p.hostIp, hostPort: p.hostPort, guestPort: p.containerPort })),
     pidFile: setup.controlPath,
     dnsForward: PASTA_DNS_FORWARD,
+    // A foreground container's pasta dies with rrun; a detached one's outlives it.
+    foreground: !detached,
   });
-  return { stop: () => pasta.stop(), recorded: { pid: pasta.pid, comm: COMMS.pasta } };
+  return detached ? { stop: () => pasta.stop(), recorded: { pid: pasta.pid, comm: COMMS.pasta } } : { stop: () => pasta.stop() };
 }
 
 const ATTACH: Readonly<Record<NetworkMode, ((s: NetworkSetup, pid: number, detached: boolean) => Promise<AttachedNetwork>) | undefined>> = {

@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createServer as createHttpServer, get } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { fixtureMissingReason, hasFixture, podman, requirePrereq, rrun, testBed } from '../lib/testbed.js';
+import { fixtureMissingReason, hasFixture, ok, podman, requirePrereq, rrun, testBed } from '../lib/testbed.js';
 import { userArgv } from '../lib/bed.js';
 
 type T = Parameters<typeof requirePrereq>[0];
@@ -151,6 +151,22 @@ test('pasta: kill -9 of the workload ends rrun with 137 and leaves no helper', a
   assert.equal(await c.exit, 137, c.stderr());
   await assertGone(found.helpers, 'kill -9 of the workload');
 });
+
+// Nothing of rrun's is left to stop the network helper: slirp4netns ends when its exit fd
+// closes, pasta (a foreground child under rrun-helper --exec-dying-with-parent) by its
+// death signal, the container with its helper's. The record stays, as after a crash.
+for (const network of ['slirp4netns', 'pasta']) {
+  test(`${network}: kill -9 of rrun leaves no helper and no container process`, async (t) => {
+    if (!need(t, 'localhost/busybox:latest')) return;
+    const { c, name, found } = await httpdContainer(network, await freePort(), 'x');
+    assert.ok(found.helpers.some((h) => /^(slirp4netns|passt)/.test(h.comm)), `a ${network} process was found: ${found.helpers.map((h) => h.comm).join(' ')}`);
+    const all = found.workload !== undefined ? [...found.helpers, found.workload] : found.helpers;
+    process.kill(found.rrun.pid, 'SIGKILL');
+    await c.exit;
+    await assertGone(all, 'kill -9 of rrun');
+    ok(await rrun(['rm', '-f', name]), 'remove the record a killed rrun left');
+  });
+}
 
 // slirp4netns' --disable-host-loopback (podman's default) also drops the guest's UDP replies
 // to a client on the host's 127.0.0.1 (they go to 10.0.2.2); TCP is unaffected. Bookworm's

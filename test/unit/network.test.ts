@@ -92,6 +92,8 @@ test('pasta argv: podman\'s defaults fill what the user left open', () => {
     '--pid', '/run/p.pid', '9',
   ]);
   assert.equal(pastaOutput('Failed to send 80 bytes to syslog\nNo routable interface\n'), 'No routable interface');
+  // A foreground container's pasta stays in the foreground (rrun's child, dying with it).
+  assert.deepEqual(pastaArgv(9, { ...base, options: [], forwards: [], foreground: true }).slice(0, 2), ['-f', '--config-net']);
 });
 
 test('addresses: slirp4netns, host loopback, pasta, none, host', () => {

@@ -273,3 +273,16 @@ test('bad network input: exit 125, a clear message, no container record, nothing
     busy.close();
   }
 });
+
+// The single-id map is written by rrun itself (not newuidmap): the network helper, which
+// attaches as soon as the namespaces exist, must still find them mapped.
+for (const network of ['slirp4netns', 'pasta']) {
+  test(`${network} with --userns=single: the map is written before the network helper attaches`, async (t) => {
+    if (!need(t, 'localhost/busybox:latest')) return;
+    const r = await rrun(['run', '--rm', '--userns=single', '--network', network, 'busybox', 'sh', '-c', 'cat /proc/self/uid_map; ip -4 addr | grep -c "inet "']);
+    assert.equal(r.code, 0, r.stderr);
+    const [map, inets] = r.stdout.trim().split('\n');
+    assert.deepEqual(map?.trim().split(/\s+/), ['0', String(testBed().uid), '1']);
+    assert.equal(inets, '2', 'lo and the helper\'s interface have addresses');
+  });
+}

@@ -111,13 +111,14 @@ export async function createContainer(options: StorageOptions, req: NewContainer
     }
 
     const layerId = newRandomId();
+    const containerId = req.id ?? newRandomId();
     const created = nowRfc3339Nano();
     const layer: LayerRecord = { id: layerId, ...(req.topLayer ? { parent: req.topLayer } : {}), created, flags: { incomplete: true } };
     await updateRecordFile<LayerRecord>(layersLock!, paths.layersJson, layerSchema, (all) => [...all, layer]);
     try {
       createLayerDirs(paths, layerId, req.topLayer);
       const record: ContainerRecord = {
-        id: req.id ?? newRandomId(),
+        id: containerId,
         names: [name],
         image: req.imageId,
         layer: layerId,
@@ -134,7 +135,11 @@ export async function createContainer(options: StorageOptions, req: NewContainer
       );
       return record;
     } catch (err) {
-      // Undo under the same lock hold: nothing half-made may outlive this call.
+      // Undo under the same lock hold: nothing half-made may outlive this call, not even
+      // the container's directories when the runroot refused its half.
+      const dirs = containerDirs(paths, containerId);
+      rmSync(dirs.userdata.replace(/\/userdata$/, ''), { recursive: true, force: true });
+      rmSync(dirs.rundata.replace(/\/userdata$/, ''), { recursive: true, force: true });
       await removeLayerDirs(paths, layerId, async (dir) => rmSync(dir, { recursive: true, force: true }));
       await updateRecordFile<LayerRecord>(layersLock!, paths.layersJson, layerSchema, (all) => all.filter((l) => l.id !== layerId));
       throw err;

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { ok, requirePrereq, rrun, runAs, testBed } from '../lib/testbed.js';
 
 interface Report {
@@ -64,11 +64,15 @@ test('no slirp4netns and no pasta: doctor names the network check and its fix', 
   await runAs(['rm', '-rf', dir]);
 });
 
-test('an unwritable runroot is named with the fix, exit 125', async () => {
+test('an unwritable runroot is named with the fix, exit 125, and leaves no container directory', async () => {
+  const graphroot = `${ok(await rrun(['info', '--format', '{{.Store.GraphRoot}}']), 'info').trim()}/overlay-containers`;
+  const dirs = (): string[] => readdirSync(graphroot).filter((d) => /^[0-9a-f]{64}$/.test(d)).sort();
+  const before = dirs();
   const r = await rrun(['--runroot', '/usr/rrun-not-writable', 'run', '--rm', 'busybox', 'true']);
   assert.equal(r.code, 125);
   assert.match(r.stderr, /cannot create \/usr\/rrun-not-writable\/.* in the runroot \/usr\/rrun-not-writable: EACCES/);
   assert.match(r.stderr, /--runroot/);
+  assert.deepEqual(dirs(), before, 'the graphroot half of the container was removed again');
 });
 
 const NOSUB = 'rrun-nosub';

@@ -52,7 +52,8 @@ export class HelperProcess {
   private killTimer: NodeJS.Timeout | null = null;
   /** The container's init (stage 1) as the host sees it, once NeedIdmap told us. */
   private containerPid: number | null = null;
-  private readonly unforward: () => void;
+  private unforward: () => void = () => {};
+  private forwarding = false;
 
   /** Set when the helper was started with an early plan: the whole plan is still to come. */
   readonly early: EarlyPlan | undefined;
@@ -87,7 +88,7 @@ export class HelperProcess {
     sock.on('error', () => this.end());
     sock.on('close', () => this.end());
     sock.write('ops' in plan ? encodePlan(plan) : encodeEarlyPlan(plan));
-    this.unforward = opts.forwardSignals === false ? () => {} : this.forwardSignals();
+    if (opts.forwardSignals !== false) this.forward();
     void this.exit.then(() => {
       this.unforward();
       if (this.killTimer) clearTimeout(this.killTimer);
@@ -102,6 +103,17 @@ export class HelperProcess {
   }
   get stderr(): Readable | null {
     return this.child.stderr;
+  }
+
+  /**
+   * Forward the caller's termination signals to the helper from now on (what
+   * `forwardSignals` does from the start). An early helper begins this only at launch:
+   * until then Ctrl-C ends rrun as usual and the helper dies with it.
+   */
+  forward(): void {
+    if (this.forwarding) return;
+    this.forwarding = true;
+    this.unforward = this.forwardSignals();
   }
 
   /** The container's init as the host sees it (from NeedIdmap), once known. */

@@ -189,7 +189,8 @@ type SpawnOptions = Pick<LaunchOptions, 'idmap' | 'stdio' | 'helperPath' | 'forw
  */
 export function startEarly(early: EarlyPlan, opts: SpawnOptions): HelperProcess {
   const stage0 = withIdmapTools(early.stage0, opts.idmap) ?? {};
-  return spawnHelper({ namespaces: early.namespaces, stage0 }, opts);
+  // Signals are forwarded from launch on (see HelperProcess.forward).
+  return spawnHelper({ namespaces: early.namespaces, stage0 }, { ...opts, forwardSignals: false });
 }
 
 /** Launches the plan and waits for the workload. Throws RrunError (125/126/127) on failure. */
@@ -201,6 +202,7 @@ export async function launch(plan: LaunchPlan, opts: LaunchOptions): Promise<Lau
   }
   plan = { ...plan, stage0: withIdmapTools(plan.stage0, opts.idmap) };
   const helper = opts.helper ?? spawnHelper(plan, opts);
+  if (opts.helper !== undefined && opts.forwardSignals !== false) helper.forward();
   const onAbort = (): void => void helper.terminate(opts.graceMs);
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   try {

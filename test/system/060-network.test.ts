@@ -286,3 +286,27 @@ for (const network of ['slirp4netns', 'pasta']) {
     assert.equal(inets, '2', 'lo and the helper\'s interface have addresses');
   });
 }
+
+// rrun run starts its helper before the image is resolved; until the container is
+// launched a Ctrl-C must still end rrun at once (as before), taking the helper with it.
+test('Ctrl-C during run\'s implicit pull ends rrun at once and leaves no helper', async (t) => {
+  if (!need(t, 'localhost/busybox:latest')) return;
+  const conns: import('node:net').Socket[] = [];
+  const server = createServer((sock) => conns.push(sock)); // accepts, never answers
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as import('node:net').AddressInfo).port;
+  const name = unique('pull-int');
+  try {
+    const c = start(['run', '--rm', '--name', name, '--tls-verify=false', `127.0.0.1:${port}/hang/x:1`, 'true']);
+    await until('the pull to connect', () => (conns.length > 0 ? true : undefined));
+    const found = await until(`${name}'s processes`, () => helpersOf(name));
+    const sent = Date.now();
+    process.kill(found.rrun.pid, 'SIGINT');
+    assert.notEqual(await c.exit, 0);
+    assert.ok(Date.now() - sent < 2000, `rrun took ${Date.now() - sent} ms to end`);
+    await assertGone(found.helpers, 'SIGINT during the pull');
+  } finally {
+    for (const s of conns) s.destroy();
+    server.close();
+  }
+});

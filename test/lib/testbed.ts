@@ -18,6 +18,7 @@ import { runInBed } from './bed.js';
 import { prepareAsRoot } from './host-root.js';
 import { isolatedBase, prepareAsUser } from './host-user.js';
 import { acquireLock } from './lock.js';
+import { skipOrFail } from './skip.js';
 
 export type { RunOptions, RunResult, SubIdRange, TestBed } from './bed.js';
 
@@ -109,10 +110,7 @@ export function podman(args: string[], opts?: RunOptions): Promise<RunResult> {
  */
 export function requirePrereq(t: TestContext, ok: boolean, what: string): boolean {
   if (ok) return true;
-  const strict = process.env[ENV_VAR] !== undefined ? testBed().strict : isStrict();
-  if (strict) throw new Error(`prerequisite missing (RRUN_TEST_STRICT=1 makes this a failure): ${what}`);
-  process.stderr.write(`SKIP ${t.name}: prerequisite missing: ${what}\n`);
-  t.skip(`prerequisite missing: ${what}`);
+  skipOrFail(t, what, process.env[ENV_VAR] !== undefined ? testBed().strict : isStrict());
   return false;
 }
 

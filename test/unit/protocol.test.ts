@@ -7,6 +7,7 @@ import type { Duplex } from 'node:stream';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { skipOrFail } from '../lib/skip.js';
 import {
   CLONE, decodePlanRecords, encodeControl, encodeEarlyPlan, encodeMessage, encodePlan, ExecStep, hexDump, MessageDecoder, MS,
   MsgType, OpCode, OpFlag, PLAN_VERSION, type HelperMessage, type LaunchPlan,
@@ -159,8 +160,8 @@ function feed(bytes: Buffer): Promise<{ code: number | null; messages: HelperMes
 
 test('the helper rejects malformed plans with Error{-1, EPROTO} and exit 125', async (t) => {
   if (!existsSync(helper)) {
-    if (process.env['RRUN_TEST_STRICT'] === '1') throw new Error(`helper not built: ${helper} (npm run build)`);
-    return t.skip('helper not built (make -C helpers/native)');
+    skipOrFail(t, `the built helper ${helper} (npm run build)`);
+    return;
   }
   const good = encodePlan(small);
   const badMagic = Buffer.from(good);

@@ -2,6 +2,7 @@
 // writable layer on the image's top layer and a containers.json record, so
 // `podman ps --external` lists them and podman refuses to remove their image.
 import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { randomBytes } from './random.js';
 import { RrunError, errnoCode } from '../oci/errors.js';
 import { withLocks } from './lockfile.js';
@@ -137,9 +138,7 @@ export async function createContainer(options: StorageOptions, req: NewContainer
     } catch (err) {
       // Undo under the same lock hold: nothing half-made may outlive this call, not even
       // the container's directories when the runroot refused its half.
-      const dirs = containerDirs(paths, containerId);
-      rmSync(dirs.userdata.replace(/\/userdata$/, ''), { recursive: true, force: true });
-      rmSync(dirs.rundata.replace(/\/userdata$/, ''), { recursive: true, force: true });
+      removeContainerDirs(paths, containerId);
       await removeLayerDirs(paths, layerId, async (dir) => rmSync(dir, { recursive: true, force: true }));
       await updateRecordFile<LayerRecord>(layersLock!, paths.layersJson, layerSchema, (all) => all.filter((l) => l.id !== layerId));
       throw err;
@@ -200,7 +199,6 @@ export async function deleteContainer(
     const containers = await loadRecordFile<ContainerRecord>(paths.containersJson, containerSchema);
     const record = containers.find((c) => c.id === id);
     if (record === undefined) return;
-    const dirs = containerDirs(paths, id);
     // c/storage's order: the layer (directories, then record), then the container record,
     // so an interrupted removal leaves records that a retry can finish.
     if (record.layer) {
@@ -208,7 +206,12 @@ export async function deleteContainer(
       await updateRecordFile<LayerRecord>(layersLock!, paths.layersJson, layerSchema, (all) => all.filter((l) => l.id !== record.layer));
     }
     await updateRecordFile<ContainerRecord>(containersLock!, paths.containersJson, containerSchema, (all) => all.filter((c) => c.id !== id));
-    rmSync(`${paths.containersDir}/${id}`, { recursive: true, force: true });
-    rmSync(dirs.rundata.replace(/\/userdata$/, ''), { recursive: true, force: true });
+    removeContainerDirs(paths, id);
   });
+}
+
+/** `overlay-containers/<id>/` under graphroot and under runroot (only the user's own files). */
+function removeContainerDirs(paths: StorePaths, id: string): void {
+  const dirs = containerDirs(paths, id);
+  for (const dir of [dirs.userdata, dirs.rundata]) rmSync(dirname(dir), { recursive: true, force: true });
 }

@@ -40,7 +40,7 @@ function sample(input: string): string {
  * name are told apart by the input the entry keeps (one is a miss, then replaced).
  */
 export function contentKey(...inputs: readonly string[]): CacheKey {
-  const input = inputs.length === 1 ? `${(inputs[0] as string).length}:${inputs[0] as string}` : inputs.map((i) => `${i.length}:${i}`).join('');
+  const input = inputs.map((i) => `${i.length}:${i}`).join('');
   return { name: `${fastHash64(sample(input))}-${input.length.toString(16)}`, input };
 }
 

@@ -148,7 +148,11 @@ export class Pasta {
         check();
       });
     } catch (err) {
-      child.kill('SIGKILL');
+      if (child.exitCode === null && child.signalCode === null) {
+        const reaped = new Promise<void>((r) => child.once('exit', () => r()));
+        child.kill('SIGKILL');
+        await reaped;
+      }
       throw err;
     } finally {
       watcher.close();
@@ -158,13 +162,19 @@ export class Pasta {
     return new Pasta(child.pid ?? -1, child);
   }
 
-  /** Kills pasta: our child directly; a daemon after checking the pid is still pasta (not a reused pid). */
-  async stop(): Promise<void> {
-    if (this.stopped) return;
+  /**
+   * Kills pasta: our child directly (with `wait`, resolving once it is reaped); a daemon
+   * after checking the pid is still pasta (not a reused pid).
+   */
+  async stop(wait = false): Promise<void> {
+    const child = this.child;
+    const gone = child === undefined || child.exitCode !== null || child.signalCode !== null;
+    const reaped = gone ? Promise.resolve() : new Promise<void>((r) => child.once('exit', () => r()));
+    if (this.stopped) return wait ? reaped : undefined;
     this.stopped = true;
-    if (this.child !== undefined) {
-      if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
-      return;
+    if (child !== undefined) {
+      if (!gone) child.kill('SIGKILL');
+      return wait ? reaped : undefined;
     }
     let comm = '';
     try {

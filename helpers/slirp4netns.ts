@@ -116,7 +116,7 @@ export class Slirp4netns {
       s.exited.then(() => 'exited' as const),
     ]);
     if (outcome !== 'ready') {
-      await s.stop();
+      await s.stop(undefined, true);
       throw slirpError(`did not signal readiness against pid ${pid} (${outcome})`, s.tail);
     }
     ready.destroy();
@@ -144,10 +144,11 @@ export class Slirp4netns {
    * state worth a graceful end, and its exit takes ~18 ms of kernel time (closing the tap
    * device waits for an RCU grace period) that the container's cleanup need not wait
    * for. Node reaps it (or init does, once rrun has exited); SIGKILL follows if it is
-   * still there after `graceMs`, on a timer that does not keep rrun alive.
+   * still there after `graceMs`, on a timer that does not keep rrun alive. With `wait`
+   * (a run that failed before its container started) it resolves once slirp4netns is gone.
    */
-  stop(graceMs = 2000): Promise<void> {
-    if (this.stopped) return Promise.resolve();
+  stop(graceMs = 2000, wait = false): Promise<void> {
+    if (this.stopped) return wait ? this.exited.then(() => {}) : Promise.resolve();
     this.stopped = true;
     (this.child.stdio[SLIRP_EXIT_FD] as Writable | null)?.destroy();
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
@@ -157,7 +158,7 @@ export class Slirp4netns {
       clearTimeout(timer);
       for (const s of [this.child.stdout, this.child.stderr, this.child.stdio[SLIRP_READY_FD]]) (s as Readable | null)?.destroy();
     });
-    return Promise.resolve();
+    return wait ? this.exited.then(() => {}) : Promise.resolve();
   }
 
   stderrTail(): string {

@@ -409,7 +409,8 @@ export async function run(opts: RunOptions, ctx?: Context): Promise<RunResult> {
   } catch (err) {
     early.helper.kill('SIGKILL');
     await early.helper.exit;
-    await (await attaching?.catch(() => undefined))?.stop();
+    // The caller may be a long-lived program: nothing of this run may still be running.
+    await (await attaching?.catch(() => undefined))?.stop(true);
     throw err;
   }
   let started = false;

@@ -193,7 +193,8 @@ export interface NetworkSetup {
 }
 
 export interface AttachedNetwork {
-  stop(): Promise<void>;
+  /** `wait`: resolve only once the helper process is gone (else it ends on its own shortly). */
+  stop(wait?: boolean): Promise<void>;
   /** For a detached container: what `container cleanup` must stop later. */
   recorded?: RecordedHelper | undefined;
 }
@@ -239,10 +240,10 @@ async function attachSlirp(setup: NetworkSetup, pid: number, detached: boolean):
       await slirp.addHostfwd({ proto: p.protocol, hostAddr: p.hostIp, hostPort: p.hostPort, guestPort: p.containerPort });
     }
   } catch (err) {
-    await slirp.stop();
+    await slirp.stop(undefined, true);
     throw err;
   }
-  return detached ? { stop: () => slirp.stop(), recorded: { pid: slirp.pid, comm: COMMS.slirp4netns } } : slirp;
+  return detached ? { stop: (wait) => slirp.stop(undefined, wait), recorded: { pid: slirp.pid, comm: COMMS.slirp4netns } } : { stop: (wait) => slirp.stop(undefined, wait) };
 }
 
 async function attachPasta(setup: NetworkSetup, pid: number, detached: boolean): Promise<AttachedNetwork> {
@@ -254,7 +255,7 @@ async function attachPasta(setup: NetworkSetup, pid: number, detached: boolean):
     // A foreground container's pasta dies with rrun; a detached one's outlives it.
     foreground: !detached,
   });
-  return detached ? { stop: () => pasta.stop(), recorded: { pid: pasta.pid, comm: COMMS.pasta } } : { stop: () => pasta.stop() };
+  return detached ? { stop: (wait) => pasta.stop(wait), recorded: { pid: pasta.pid, comm: COMMS.pasta } } : { stop: (wait) => pasta.stop(wait) };
 }
 
 const ATTACH: Readonly<Record<NetworkMode, ((s: NetworkSetup, pid: number, detached: boolean) => Promise<AttachedNetwork>) | undefined>> = {
@@ -275,8 +276,8 @@ export async function attachNetwork(setup: NetworkSetup, pid: number, opts: { de
     throw err;
   }
   return {
-    async stop() {
-      await helper.stop();
+    async stop(wait) {
+      await helper.stop(wait);
       removeControl();
     },
     recorded: helper.recorded,
